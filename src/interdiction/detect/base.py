@@ -1,0 +1,88 @@
+"""The one interface every detector implements, and how detectors are found.
+
+A detector declares what it finds, takes a whole batch, and returns per item the Detections
+with spans into the original text. It ships a table of examples that the shared conformance
+test (tests/detect/test_conformance.py) runs: every example's expected findings must appear,
+every span must point at its text, and results must not depend on what else is in the batch.
+
+Detectors are registered as entry points in the ``interdiction.detectors`` group (see
+pyproject.toml), so a new one plugs in without editing a switch.
+"""
+
+from __future__ import annotations
+
+import warnings
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+from interdiction.kb import KnowledgeBase
+from interdiction.model import Detection
+from interdiction.text.batch import TextBatch
+
+ENTRY_POINT_GROUP = "interdiction.detectors"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One row of a detector's example table.
+
+    ``finds``: (kind or identifier type, value) pairs that must be among the detections; a
+    value of None accepts any value. ``absent``: kinds/types that must not be detected
+    (``"*"`` = nothing at all).
+    """
+
+    text: str
+    finds: tuple[tuple[str, str | None], ...] = ()
+    absent: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass
+class DetectorContext:
+    """Everything a detector may use: passed in, never reached for."""
+
+    kb: KnowledgeBase
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class Detector(ABC):
+    name: ClassVar[str]
+    finds: ClassVar[tuple[str, ...]]  # the Detection kinds (and identifier types) it produces
+    examples: ClassVar[tuple[Example, ...]] = ()
+
+    def __init__(self, context: DetectorContext):
+        self.context = context
+
+    @abstractmethod
+    def detect(self, batch: TextBatch) -> list[list[Detection]]:
+        """One list of detections per item of the batch, in batch order."""
+
+
+def detection_label(detection: Detection) -> str:
+    """What an Example's ``finds``/``absent`` refer to: the identifier type, else the kind."""
+    return str(detection.attrs.get("type") or detection.kind)
+
+
+def available_detectors() -> dict[str, type[Detector]]:
+    """Installed detector classes by name."""
+    found: dict[str, type[Detector]] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            cls = ep.load()
+        except Exception as exc:  # a broken third-party plugin must not stop screening
+            warnings.warn(f"detector plugin {ep.name!r} failed to load: {exc}", stacklevel=2)
+            continue
+        found[cls.name] = cls
+    return dict(sorted(found.items()))
+
+
+def create_detectors(context: DetectorContext, names: list[str] | None = None) -> list[Detector]:
+    classes = available_detectors()
+    if names:
+        unknown = sorted(set(names) - set(classes))
+        if unknown:
+            raise ValueError(f"unknown detector(s) {unknown}; installed: {sorted(classes)}")
+        classes = {n: classes[n] for n in names}
+    return [cls(context) for cls in classes.values()]

@@ -1,0 +1,254 @@
+"""Substance names from the KB, found in one linear-time pass however they are disguised.
+
+All names (preferred, synonyms, brands, slang, misspellings, translations, emoji) are folded
+like the text (see text/normalize.py) and compiled into one hyperscan literal database. Matches
+are checked for word boundaries in the original text, and the characters that differ from the
+KB spelling are reported as the obfuscation used (leetspeak, homoglyph, styled letters).
+Items with zero-width characters or spaced-out letters are compacted and scanned once more.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from interdiction.detect.base import Detector, DetectorContext, Example
+from interdiction.kb import KnowledgeBase
+from interdiction.model import Detection
+from interdiction.text.batch import TextBatch
+from interdiction.text.engine import UTF8, PatternSet
+from interdiction.text.normalize import NEEDS_COMPACT_HS, compact, fold_name, lower_view
+
+WEIGHT_STRONG = 1.0
+WEIGHT_WEAK = 0.4
+WEIGHT_EMOJI = 0.3
+MIN_NAME_CHARS = 3  # shorter names ("x", "md", "k") are everyday letters, not evidence
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    substance_id: str
+    name: str  # the KB spelling
+    kind: str
+    weak: bool
+    emoji: bool
+    bounded: bool  # needs word boundaries (alphabetic scripts)
+    plain: str  # the KB spelling, lower case, to tell what the writer changed
+
+
+def _is_emoji(text: str) -> bool:
+    return all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf") for ch in text)
+
+
+def _needs_boundary(text: str) -> bool:
+    """Scripts written without spaces (CJK, Thai) match anywhere; others need word edges."""
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")):
+                return False
+    return True
+
+
+def compile_terms(kb: KnowledgeBase) -> tuple[list[str], list[list[_Term]]]:
+    """Folded pattern texts and, for each, the KB names it stands for (strong names first)."""
+    by_pattern: dict[str, list[_Term]] = {}
+    for sub in kb.substances.values():
+        for name in sub.names:
+            if name.kind in ("systematic", "cas"):
+                continue  # systematic names and CAS numbers are the chemistry detector's
+            folded = fold_name(name.text)
+            emoji = name.kind == "emoji" or _is_emoji(folded)
+            if not folded or (not emoji and len(folded) < MIN_NAME_CHARS):
+                continue
+            term = _Term(
+                substance_id=sub.id,
+                name=name.text,
+                kind=name.kind,
+                weak=name.weak or emoji,
+                emoji=emoji,
+                bounded=not emoji and _needs_boundary(folded),
+                plain=_plain(name.text.replace("\ufe0f", "").strip()),
+            )
+            terms = by_pattern.setdefault(folded, [])
+            if all(t.substance_id != sub.id for t in terms):
+                terms.append(term)
+    patterns = sorted(by_pattern)
+    return patterns, [sorted(by_pattern[p], key=lambda t: t.weak) for p in patterns]
+
+
+def _plain(text: str) -> str:
+    """Lower case and without accents, one character for one."""
+    out = []
+    for ch in text:
+        low = ch.lower()
+        low = low if len(low) == 1 else ch
+        base = "".join(c for c in unicodedata.normalize("NFD", low) if not unicodedata.combining(c))
+        out.append(base if len(base) == 1 else low)
+    return "".join(out)
+
+
+def _changed_characters(original: str, expected: str) -> list[str]:
+    """Kinds of disguise where the written span differs from the KB spelling."""
+    kinds: list[str] = []
+    for got, want in zip(_plain(original), expected, strict=False):
+        if got == want:
+            continue
+        low = lower_view(got)
+        if got.isdigit() or not got.isalnum():
+            kind = "leetspeak" if low.isascii() else "styled"
+        elif not got.isascii() and unicodedata.normalize("NFKC", got).isascii():
+            kind = "styled"  # fullwidth, mathematical, enclosed letters
+        elif not got.isascii():
+            kind = "homoglyph"
+        else:
+            kind = "leetspeak"  # a letter standing for another (l for i, I for l)
+        if kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
+class SubstanceTermDetector(Detector):
+    name = "substances"
+    finds = ("substance",)
+    examples = (
+        Example("Fentanyl powder 1g", finds=(("substance", "fentanyl"),)),
+        Example("f3nt@nyl pressed pills", finds=(("substance", "fentanyl"),)),
+        Example("ｆｅｎｔａｎｙｌ available", finds=(("substance", "fentanyl"),)),
+        Example("F E N T A N Y L", finds=(("substance", "fentanyl"),)),
+        Example("fen\u200btanyl", finds=(("substance", "fentanyl"),)),
+        Example("fеntanyl with a Cyrillic e", finds=(("substance", "fentanyl"),)),
+        Example("M-D-M-A crystals", finds=(("substance", "mdma"),)),
+        Example("куплю мефедрон", finds=(("substance", "mephedrone"),)),
+        Example("出售芬太尼", finds=(("substance", "fentanyl"),)),
+        Example("heroine of the film", absent=("substance",), note="a longer word"),
+        Example("Let's meet at noon for lunch", absent=("*",)),
+    )
+
+    def __init__(self, context: DetectorContext):
+        super().__init__(context)
+        patterns, self._terms = compile_terms(context.kb)
+        self._patterns = PatternSet([p.encode() for p in patterns], literal=True)
+        self._needs_compact = PatternSet(list(NEEDS_COMPACT_HS), flags=UTF8)
+
+    def detect(self, batch: TextBatch) -> list[list[Detection]]:
+        found: list[list[Detection]] = [[] for _ in range(len(batch))]
+        for pattern_id, item, start, end in self._patterns.scan(batch, "fold"):
+            text = batch.texts[item]
+            for detection in self._confirm(text, start, end, pattern_id, ()):
+                found[item].append(detection)
+        compact_items = sorted({item for _, item, _, _ in self._needs_compact.scan(batch, "lower")})
+        if compact_items:
+            self._scan_compacted(batch, compact_items, found)
+        return [_keep_longest(dets) if len(dets) > 1 else dets for dets in found]
+
+    def _scan_compacted(
+        self, batch: TextBatch, items: list[int], found: list[list[Detection]]
+    ) -> None:
+        compacted = [compact(batch.texts[i]) for i in items]
+        sub_batch = TextBatch([c.text for c in compacted])
+        for pattern_id, sub_item, start, end in self._patterns.scan(sub_batch, "fold"):
+            view = compacted[sub_item]
+            item = items[sub_item]
+            o_start, o_end = view.span(start, end)
+            if o_end - o_start == end - start:
+                continue  # nothing was joined inside: the plain pass has it already
+            disguise = []
+            if view.spaced:
+                disguise.append("spacing")
+            if view.invisible:
+                disguise.append("zero-width")
+            for detection in self._confirm(
+                view.text,
+                start,
+                end,
+                pattern_id,
+                tuple(disguise),
+                batch.texts[item],
+                o_start,
+                o_end,
+            ):
+                found[item].append(detection)
+
+    def _confirm(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        pattern_id: int,
+        disguise: tuple[str, ...],
+        original: str | None = None,
+        o_start: int | None = None,
+        o_end: int | None = None,
+    ) -> list[Detection]:
+        terms = self._terms[pattern_id]
+        head = terms[0]
+        if head.bounded and not _at_word_edges(text, start, end):
+            return []
+        written = text[start:end]
+        changed = _changed_characters(written, head.plain)
+        if changed and not _plausible_disguise(written, head.plain):
+            return []
+        obfuscation = list(disguise) + changed
+        if original is not None:
+            text, start, end = original, o_start, o_end
+        span = text[start:end]
+        out = []
+        for term in terms:
+            if term.weak and obfuscation and not term.emoji:
+                continue  # a disguised everyday word is noise, not evidence
+            weight = WEIGHT_EMOJI if term.emoji else WEIGHT_WEAK if term.weak else WEIGHT_STRONG
+            out.append(
+                Detection(
+                    detector=self.name,
+                    kind="substance",
+                    start=start,
+                    end=end,
+                    text=span,
+                    value=term.substance_id,
+                    weight=weight,
+                    attrs={
+                        "name": term.name,
+                        "name_kind": term.kind,
+                        "match": "weak" if term.weak else "exact",
+                        "obfuscation": obfuscation,
+                    },
+                )
+            )
+        return out
+
+
+def _at_word_edges(text: str, start: int, end: int) -> bool:
+    """No letter glued before; after, nothing or a plural ending."""
+    if start > 0 and text[start - 1].isalpha() and text[start].isalpha():
+        return False
+    if end < len(text) and text[end].isalpha() and text[end - 1].isalpha():
+        tail = text[end : end + 3].lower()
+        plural = tail[:1] == "s" or tail[:2] == "es"
+        after_plural = end + (2 if tail[:2] == "es" else 1)
+        if not plural or (after_plural < len(text) and text[after_plural].isalpha()):
+            return False
+    return True
+
+
+def _plausible_disguise(written: str, expected: str) -> bool:
+    """Reject digit strings and codes that only fold into a name: most letters must be letters."""
+    pairs = list(zip(written, expected, strict=False))
+    stand_ins = sum(1 for got, want in pairs if want.isalpha() and not got.isalpha())
+    letters = sum(1 for got, _ in pairs if got.isalpha())
+    return stand_ins <= max(1, len(expected) // 2) and letters >= 2
+
+
+def _keep_longest(detections: list[Detection]) -> list[Detection]:
+    """Drop matches inside a longer match ("crystal" inside "crystal meth")."""
+    ordered = sorted(detections, key=lambda d: (d.start, -(d.end - d.start), d.weight < 1))
+    kept: list[Detection] = []
+    cover_end = -1
+    cover_start = -1
+    for det in ordered:
+        if det.start >= cover_end:
+            kept.append(det)
+            cover_start, cover_end = det.start, det.end
+        elif det.start == cover_start and det.end == cover_end:
+            kept.append(det)  # the same span naming another substance
+    return kept

@@ -1,0 +1,279 @@
+"""Trade signals (offers, requests) and the context that argues against trade, multilingual.
+
+Patterns are written in lower case without accents and matched, all in one hyperscan pass, in
+the batch's ``lower`` view (case, width, accents and look-alike letters folded; digits kept).
+Each signal has a category, a weight (how much it says "trade" on its own) and whether it is
+drug-specific (only drug trade speaks of stealth shipping or a plug), which lets ambiguous
+slang count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from interdiction.detect.base import Detector, DetectorContext, Example
+from interdiction.model import Detection
+from interdiction.text.batch import TextBatch
+from interdiction.text.engine import SOM, UTF8, PatternSet
+from interdiction.text.normalize import lower_view
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    category: str
+    kind: str  # trade | solicitation | context
+    weight: float
+    drug_specific: bool
+    pattern: str
+
+
+def _signals(category: str, kind: str, weight: float, drug: bool, *patterns: str) -> list[Signal]:
+    return [Signal(category, kind, weight, drug, p) for p in patterns]
+
+
+def _words(*phrases: str) -> str:
+    """A whole-word alternation of literal phrases (ASCII edges)."""
+    return r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", " ") for p in phrases) + r")\b"
+
+
+_NUM = r"\d+(?:[.,]\d+)?"
+
+SIGNALS: list[Signal] = [
+    *_signals(
+        "price", "trade", 0.6, False,
+        r"[$€£¥₽]\s?" + _NUM,
+        r"\b" + _NUM + r"\s?(?:usd|eur|gbp|aud|cad|btc|xmr|usdt|bucks|dollars?|euros?|quid)\b",
+        r"\b" + _NUM + r"[$€£]",
+        _words("price", "prices", "pricing", "per gram", "per g", "a gram", "obo", "ono", "cheap",
+               "discount", "precio", "precios", "prix", "preis", "preise", "prezzo", "preco"),
+        "цена", "цены", "руб", "价格", "价钱", "元", "سعر", "الأسعار",
+    ),
+    *_signals(
+        "quantity", "trade", 0.45, False,
+        r"\b" + _NUM + r"\s?(?:g|gr|gram|grams|gramm|gramos|grammes|kg|kilo|kilos|kgs|oz|ounces?"
+        r"|lbs?|pcs|pieces|pills?|tabs?|tablets|caps|capsules|blotters?|hits|vials|amps|units"
+        r"|packs?|bars|pressies|strips|zips|qp|hp)\b",
+        r"\b\d+\s?x\s?\d*\b",
+        r"\bx\s?\d+\b",
+        _words("1/8", "1/4", "1/2", "an eighth", "eighths", "a quarter", "half oz", "half ounce",
+               "half a zip", "quarter oz", "8 ball", "eight ball", "8ball", "zip", "qp", "half p"),
+        "грамм", r"\d+\s?(?:гр|г|кг|шт)", "克", "公斤", "粒", "غرام", "جرام",
+    ),
+    *_signals("dose", "trade", 0.25, False, r"\b" + _NUM + r"\s?(?:mg|mcg|ug|µg|ml|iu)\b"),
+    *_signals(
+        "sale", "trade", 0.7, False,
+        _words("for sale", "selling", "sell", "sells", "in stock", "restock", "restocked",
+               "back in stock", "menu", "orders open", "wholesale", "bulk", "moq", "supplier",
+               "vendor", "vending", "vendo", "vendemos", "se vende", "a la venta", "vends",
+               "je vends", "a vendre", "verkaufe", "verkaufen", "zu verkaufen", "vendesi",
+               "vendiamo", "a venda", "vende-se"),
+        "продам", "продаю", "продаем", "продажа", "в наличии", "опт", "出售", "供应", "有货",
+        "批发", "出货", "للبيع", "أبيع", "ابيع", "نبيع",
+    ),
+    *_signals(
+        "availability", "trade", 0.4, False,
+        _words("available", "available now", "order now", "buy now", "order online",
+               "buy online", "shop now", "get yours", "dispo", "disponible", "disponibles",
+               "verfugbar", "disponivel"),
+        "есть", "在售",
+    ),
+    *_signals("plug", "trade", 0.5, True, _words("plug", "the plug", "your plug", "connect")),
+    *_signals(
+        "shipping", "trade", 0.6, False,
+        _words("shipping", "ship", "ships", "shipped", "delivery", "deliver", "delivered",
+               "worldwide", "overnight", "next day", "tracking", "tracked", "express post",
+               "dropship", "door to door", "envio", "envios", "entrega", "entregas", "livraison",
+               "livrons", "versand", "lieferung", "spedizione", "consegna"),
+        "доставка", "доставим", "发货", "包邮", "快递", "توصيل", "شحن",
+    ),
+    *_signals(
+        "stealth", "trade", 0.8, True,
+        _words("stealth", "discreet", "discrete packaging", "vacuum sealed", "vac sealed",
+               "mylar", "mbb", "smell proof", "reship", "reships", "escrow", "finalize early",
+               "fe only", "no fe", "dead drop", "drop off"),
+        "закладк", "клад", "тайник", "самовывоз",
+    ),
+    *_signals(
+        "contact", "trade", 0.6, False,
+        _words("dm me", "dm for", "dms open", "dm", "pm me", "hmu", "hit me up", "hit me",
+               "inbox me", "text me", "message me", "add me", "link in bio", "tap in",
+               "contact me", "contact us", "whatsapp me", "telegram me", "snap me", "wickr me",
+               "wickr", "threema", "kik me", "escribeme", "escribenos", "contactame", "mp moi",
+               "ecris moi", "schreib mir", "melde dich", "chama no", "manda mensagem"),
+        r"\b(?:telegram|whatsapp|signal|snapchat|snap|tg)\s?[:@]",
+        "пиши", "пишите", "в лс", "телеграм", "телега", "加微信", "微信", "联系", "تواصل",
+        "راسلني", "واتساب",
+    ),
+    *_signals(
+        "no-prescription", "trade", 0.9, False,
+        _words("no prescription", "without prescription", "without a prescription", "no rx",
+               "no script", "no doctor", "without doctor", "no prior prescription",
+               "prescription not required", "no prescription needed", "without a script",
+               "sin receta", "sin prescripcion", "sans ordonnance", "ohne rezept",
+               "senza ricetta", "sem receita"),
+        "без рецепта", "无需处方", "免处方", "بدون وصفة",
+    ),
+    *_signals(
+        "cover", "trade", 0.8, True,
+        _words("research chemical", "research chemicals", "research chem", "rc vendor", "rcs",
+               "not for human consumption", "for research purposes", "for research use only",
+               "legal high", "legal highs", "bath salts", "plant food", "plant feeder",
+               "herbal incense", "pond cleaner"),
+    ),
+    *_signals(
+        "customs", "trade", 0.8, True,
+        _words("customs clearance", "customs pass", "pass customs", "100% pass",
+               "safe delivery", "safe shipping", "relabel", "re-label", "double layer package",
+               "guaranteed delivery"),
+    ),
+    *_signals(
+        "quality", "trade", 0.4, True,
+        r"\b\d+ ?% (?:pure|purity)\b",
+        _words("uncut", "pharma grade", "pharmaceutical grade", "lab tested", "pressed",
+               "shards", "fishscale", "fish scale", "sin cortar", "sin corte", "reinheit"),
+        "чистота", "纯度",
+    ),
+    *_signals(
+        "quality", "trade", 0.3, False,
+        _words("pure", "purity", "top shelf", "high quality", "premium", "potent", "fire",
+               "best quality"),
+    ),
+    *_signals(
+        "payment", "trade", 0.5, True,
+        _words("bitcoin", "btc", "monero", "xmr", "usdt", "crypto", "cashapp", "cash app",
+               "venmo", "zelle", "apple pay", "western union", "moneygram", "paypal f&f",
+               "friends and family", "gift card", "gift cards"),
+    ),
+    *_signals(
+        "dealer-emoji", "trade", 0.35, True,
+        "🔌", "📦", "💰", "💵", "💸", "🍪", "🪂", "🚀", "💣", "💥", "💯",
+    ),
+    *_signals(
+        "request", "solicitation", 0.7, False,
+        _words("looking for", "looking to buy", "looking to get", "want to buy", "wanna buy",
+               "wtb", "where to buy", "need a plug", "need a connect", "tryna cop",
+               "trying to cop", "can i get", "can someone get me", "hook me up", "busco",
+               "compro", "quiero comprar", "donde consigo", "je cherche", "j'achete",
+               "ich suche", "suche", "kaufe", "procuro"),
+        r"\bwhere can i (?:get|buy|find|cop|order)\b",
+        r"\banyone (?:selling|got|have|has|know where)\b",
+        r"\bwho (?:has|sells|got)\b",
+        "куплю", "ищу", "где купить", "求购", "哪里买", "想买", "أريد شراء", "اين اشتري", "أين أجد",
+    ),
+    # Context that argues against trade
+    *_signals(
+        "news", "context", 0.6, False,
+        _words("police", "policia", "cops", "seized", "seizure", "seizures", "confiscated",
+               "arrested", "arrest", "charged", "indicted", "sentenced", "convicted",
+               "prosecutor", "prosecutors", "court", "trial", "investigation", "authorities",
+               "officials said", "according to", "reported", "report says", "cartel",
+               "trafficking", "traffickers", "smuggling", "dea", "customs officers",
+               "border patrol", "overdose deaths", "crisis", "epidemic", "study", "researchers",
+               "survey", "percent of", "incautacion", "incautaron", "detenido", "detenidos",
+               "saisie", "saisi", "interpelle", "polizei", "beschlagnahmt", "festgenommen",
+               "apreensao", "preso"),
+        "изъят", "задержан", "полиция", "суд", "警方", "缴获", "查获", "الشرطة", "ضبط",
+    ),
+    *_signals(
+        "harm-reduction", "context", 0.6, False,
+        _words("harm reduction", "test strip", "test strips", "fentanyl strips",
+               "drug checking", "drug testing service", "test your", "naloxone", "narcan",
+               "never use alone", "start low", "go slow", "overdose prevention", "safer use",
+               "safe use", "helpline", "get help", "treatment", "recovery", "addiction support",
+               "needle exchange", "seek medical"),
+    ),
+    *_signals(
+        "medical", "context", 0.5, False,
+        _words("my doctor", "my dr", "prescribed", "prescription for", "my prescription",
+               "side effect", "side effects", "i take", "i took", "i was taking",
+               "i have been taking", "i've been taking", "been on", "taking it for",
+               "withdrawal", "tapering", "taper", "pharmacist", "my pain", "chronic pain",
+               "surgery", "diagnosed", "dosage", "my psychiatrist", "insurance", "copay",
+               "generic", "refill", "patient"),
+    ),
+    *_signals(
+        "pharmacy", "context", 0.7, False,
+        _words("prescription required", "prescription only", "rx only",
+               "requires a prescription", "requires prescription", "valid prescription",
+               "prescription needed", "pharmacy medicine", "pharmacy only", "pom",
+               "consult your doctor", "consult a pharmacist", "ask your pharmacist",
+               "read the label", "licensed pharmacy", "registered pharmacy", "con receta",
+               "sur ordonnance", "verschreibungspflichtig", "rezeptpflichtig",
+               "apothekenpflichtig"),
+        "по рецепту", "处方药", "بوصفة",
+    ),
+    *_signals(
+        "negation", "context", 0.8, False,
+        _words("not selling", "not for sale", "don't sell", "dont sell", "i don't sell",
+               "never buy", "don't buy", "dont buy", "stay away from", "avoid", "warning",
+               "beware", "scam"),
+    ),
+]  # fmt: skip
+
+
+class TradeSignalDetector(Detector):
+    name = "trade"
+    finds = ("trade", "solicitation", "context")
+    examples = (
+        Example(
+            "1g for sale, stealth shipping worldwide",
+            finds=(("trade", "sale"), ("trade", "stealth")),
+        ),
+        Example("£20 a gram, hmu", finds=(("trade", "price"), ("trade", "contact"))),
+        Example("Buy oxycodone online without prescription", finds=(("trade", "no-prescription"),)),
+        Example("looking to buy some tonight", finds=(("solicitation", "request"),)),
+        Example("research chemical, not for human consumption", finds=(("trade", "cover"),)),
+        Example(
+            "vendo 5 gramos, envío a todo el país", finds=(("trade", "sale"), ("trade", "shipping"))
+        ),
+        Example("продам, доставка по городу", finds=(("trade", "sale"), ("trade", "shipping"))),
+        Example("出售 有货 发货", finds=(("trade", "sale"), ("trade", "shipping"))),
+        Example("للبيع توصيل سريع", finds=(("trade", "sale"), ("trade", "shipping"))),
+        Example("Police seized 5 kg, officials said", finds=(("context", "news"),)),
+        Example("My doctor prescribed it, side effects were mild", finds=(("context", "medical"),)),
+        Example("See you at the park at 5", absent=("*",)),
+    )
+
+    def __init__(self, context: DetectorContext):
+        super().__init__(context)
+        self.signals = SIGNALS
+        patterns = [lower_view(s.pattern).encode() for s in self.signals]
+        flags = [SOM | (0 if s.pattern.isascii() else UTF8) for s in self.signals]
+        self._patterns = PatternSet(patterns, flags=flags)
+
+    def detect(self, batch: TextBatch) -> list[list[Detection]]:
+        found: list[list[Detection]] = [[] for _ in range(len(batch))]
+        seen: set[tuple[int, int, int]] = set()
+        for pattern_id, item, start, end in self._patterns.scan(batch, "lower"):
+            signal = self.signals[pattern_id]
+            key = (item, start, end)
+            if key in seen:
+                continue  # one span, one signal (the first listed)
+            seen.add(key)
+            text = batch.texts[item]
+            found[item].append(
+                Detection(
+                    detector=self.name,
+                    kind=signal.kind,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    value=signal.category,
+                    weight=signal.weight,
+                    attrs={"drug_specific": signal.drug_specific},
+                )
+            )
+        return [_drop_nested(dets) if len(dets) > 1 else dets for dets in found]
+
+
+def _drop_nested(detections: list[Detection]) -> list[Detection]:
+    """Hyperscan reports every end of a pattern ("ship", "shipping"): keep the longest span."""
+    ordered = sorted(detections, key=lambda d: (d.start, -(d.end - d.start)))
+    kept: list[Detection] = []
+    for det in ordered:
+        last = kept[-1] if kept else None
+        if last and det.start >= last.start and det.end <= last.end and det.value == last.value:
+            continue
+        kept.append(det)
+    return kept

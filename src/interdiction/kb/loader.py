@@ -1,0 +1,201 @@
+"""Load the substance knowledge base shipped in the package, merging curated and derived data.
+
+Curated entries (``kb/curated/*.yaml``) come first and win. Derived snapshots
+(``kb/derived/*.json``, written by ``scripts/derive_kb.py`` from licensed source data) are merged
+into the curated entry they name (same id, or a shared preferred/synonym name); the rest become
+entries of their own. Every name keeps the source it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import orjson
+import yaml
+
+from interdiction.kb.schema import EntryError, parse_entry
+from interdiction.model import Name, Substance
+
+PACKAGE_KB = Path(__file__).parent
+# Merge order of derived snapshots: more authoritative first.
+DERIVED_ORDER = ("dea_orange_book.json", "tripsit.json", "dea_slang.json")
+_LINK_KINDS = ("preferred", "synonym", "systematic", "brand", "abbreviation")
+
+
+class KBError(ValueError):
+    """The knowledge base files cannot be loaded; the message says which file and entry."""
+
+
+def merge_key(text: str) -> str:
+    """Loose identity of a name for merging and duplicate checks: case, spaces, dashes ignored."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+@dataclass
+class KnowledgeBase:
+    substances: dict[str, Substance]
+    sources: dict[str, dict]
+    fingerprint: str  # hash of the files it was loaded from; keys compiled-matcher caches
+    files: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._by_cas: dict[str, str] = {}
+        self._by_inchikey: dict[str, str] = {}
+        self._by_key: dict[str, list[str]] = {}
+        for sub in self.substances.values():
+            for number in sub.cas:
+                self._by_cas.setdefault(number, sub.id)
+            if sub.inchikey:
+                self._by_inchikey.setdefault(sub.inchikey, sub.id)
+            for name in sub.names:
+                ids = self._by_key.setdefault(merge_key(name.text), [])
+                if sub.id not in ids:
+                    ids.append(sub.id)
+
+    def __len__(self) -> int:
+        return len(self.substances)
+
+    def get(self, substance_id: str) -> Substance | None:
+        return self.substances.get(substance_id)
+
+    def by_cas(self, cas: str) -> Substance | None:
+        sid = self._by_cas.get(cas)
+        return self.substances[sid] if sid else None
+
+    def by_inchikey(self, inchikey: str) -> Substance | None:
+        """Exact key first, then the skeleton block (stereo- and salt-agnostic)."""
+        sid = self._by_inchikey.get(inchikey)
+        if sid is None:
+            block = inchikey.split("-")[0]
+            sid = next((v for k, v in self._by_inchikey.items() if k.startswith(block)), None)
+        return self.substances[sid] if sid else None
+
+    def lookup(self, text: str) -> list[Substance]:
+        """Substances having exactly this name (loosely: case, spaces and dashes ignored)."""
+        return [self.substances[i] for i in self._by_key.get(merge_key(text), ())]
+
+    def search(self, text: str, limit: int = 20) -> list[tuple[Substance, Name]]:
+        """Substances with a name containing ``text`` (loosely), best (shortest) first."""
+        key = merge_key(text)
+        if not key:
+            return []
+        hits: dict[str, tuple[int, Substance, Name]] = {}
+        for sub in self.substances.values():
+            for name in sub.names:
+                name_key = merge_key(name.text)
+                if key in name_key:
+                    rank = (0 if name_key == key else 1, len(name_key))
+                    best = hits.get(sub.id)
+                    if best is None or rank < best[0]:
+                        hits[sub.id] = (rank, sub, name)
+        return [(sub, name) for _, sub, name in sorted(hits.values(), key=lambda h: h[0])][:limit]
+
+
+def _read_yaml(path: Path) -> list[dict]:
+    try:
+        doc = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        raise KBError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("substances"), list):
+        raise KBError(f"{path}: expected a mapping with a 'substances' list")
+    return doc["substances"]
+
+
+def _read_derived(path: Path) -> list[dict]:
+    doc = orjson.loads(path.read_bytes())
+    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
+        raise KBError(f"{path}: expected a mapping with an 'entries' list")
+    return doc["entries"]
+
+
+def _merge_into(target: Substance, extra: Substance) -> None:
+    """Add what ``extra`` knows to ``target`` without duplicating names or controls."""
+    seen = {merge_key(n.text) for n in target.names}
+    for name in extra.names:
+        key = merge_key(name.text)
+        if key and key not in seen:
+            seen.add(key)
+            kind = "synonym" if name.kind == "preferred" else name.kind
+            target.names.append(Name(name.text, kind, weak=name.weak, source=name.source))
+    have = {(c.regime, c.schedule) for c in target.controls}
+    regimes = {c.regime for c in target.controls}
+    for control in extra.controls:
+        # a curated control for a regime is newer than a derived snapshot for the same regime
+        if (control.regime, control.schedule) not in have and control.regime not in regimes:
+            target.controls.append(control)
+    target.cas = tuple(dict.fromkeys(target.cas + extra.cas))
+    target.tags = tuple(dict.fromkeys(target.tags + extra.tags))
+    target.sources = tuple(dict.fromkeys(target.sources + extra.sources))
+
+
+def build_kb(
+    curated: Iterable[Path], derived: Iterable[Path], sources: dict[str, dict]
+) -> KnowledgeBase:
+    digest = hashlib.sha256()
+    substances: dict[str, Substance] = {}
+    link: dict[str, str] = {}  # merge_key of a linking name -> substance id
+    files: list[str] = []
+
+    def register_links(sub: Substance) -> None:
+        for name in sub.names:
+            if name.kind in _LINK_KINDS:
+                link.setdefault(merge_key(name.text), sub.id)
+
+    for path in curated:
+        data = path.read_bytes()
+        digest.update(data)
+        files.append(path.name)
+        for raw in _read_yaml(path):
+            try:
+                sub = parse_entry(raw, path.name)
+            except EntryError as exc:
+                raise KBError(str(exc)) from exc
+            if sub.id in substances:
+                raise KBError(f"{path.name}: id {sub.id!r} is defined twice")
+            substances[sub.id] = sub
+            register_links(sub)
+
+    for path in derived:
+        digest.update(path.read_bytes())
+        files.append(path.name)
+        for raw in _read_derived(path):
+            try:
+                sub = parse_entry(raw, path.name)
+            except EntryError as exc:
+                raise KBError(str(exc)) from exc
+            target_id = sub.id if sub.id in substances else None
+            if target_id is None:
+                target_id = next(
+                    (link[k] for n in sub.names if n.kind in _LINK_KINDS
+                     if (k := merge_key(n.text)) in link),
+                    None,
+                )  # fmt: skip
+            if target_id is not None:
+                _merge_into(substances[target_id], sub)
+            else:
+                substances[sub.id] = sub
+                register_links(sub)
+    return KnowledgeBase(substances, sources, digest.hexdigest()[:16], files)
+
+
+@lru_cache(maxsize=4)
+def load_kb(directory: str | None = None) -> KnowledgeBase:
+    """The knowledge base in ``directory`` (default: the one shipped in the package)."""
+    root = Path(directory) if directory else PACKAGE_KB
+    curated = sorted((root / "curated").glob("*.yaml"))
+    if not curated:
+        raise KBError(f"{root}: no curated/*.yaml files")
+    derived_dir = root / "derived"
+    derived = [derived_dir / name for name in DERIVED_ORDER if (derived_dir / name).exists()]
+    sources_file = root / "sources.yaml"
+    sources: dict[str, dict] = {}
+    if sources_file.exists():
+        doc = yaml.safe_load(sources_file.read_text(encoding="utf-8")) or {}
+        sources = {s["id"]: s for s in doc.get("sources", [])}
+    return build_kb(curated, derived, sources)

@@ -1,0 +1,236 @@
+"""Rule-based verdicts: offer, mention or none, with a risk in [0, 1] and reasons in words.
+
+risk = substance evidence x trade evidence x (1 - damping by context), where
+- substance evidence is the strongest counted name, CAS number or structure (ambiguous slang
+  and emoji count only with drug-specific context);
+- trade evidence combines the categories of trade signals found (price, quantity, sale,
+  shipping, contact, no-prescription, cover language ...), contact and payment identifiers, and
+  the shape of a market listing (a short title with a quantity);
+- context (news, harm reduction, medical talk, a pharmacy asking for a prescription, negation)
+  damps it.
+An item is an ``offer`` (flagged) when risk reaches the threshold, a ``mention`` when a
+substance counts but trade does not, else ``none``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from interdiction.kb import KnowledgeBase
+from interdiction.model import Assessment, Detection, Label, Substance
+
+# What an identifier says about trade: a way to be contacted or paid.
+IDENTIFIER_TRADE = {
+    "phone": ("contact", 0.5), "email": ("contact", 0.35), "telegram": ("contact", 0.6),
+    "whatsapp": ("contact", 0.6), "signal": ("contact", 0.6), "wickr": ("contact", 0.7),
+    "threema": ("contact", 0.7), "session": ("contact", 0.7), "snapchat": ("contact", 0.6),
+    "url": ("link", 0.3), "domain": ("link", 0.3), "onion": ("link", 0.7),
+    "btc": ("payment", 0.6), "eth": ("payment", 0.6), "trx": ("payment", 0.6),
+    "xmr": ("payment", 0.7), "ltc": ("payment", 0.6),
+}  # fmt: skip
+# Categories that speak of trade whatever the goods (pharmacies and shops use the others too).
+ILLICIT_TRADE = frozenset(
+    {"no-prescription", "stealth", "cover", "customs", "contact", "plug", "payment", "request",
+     "dealer-emoji", "sale"}
+)  # fmt: skip
+# Substances that shops and pharmacies legitimately sell (some preparations over the counter):
+# a price or pack size is no evidence for them, only illicit-trade signals are.
+PHARMACY_CLASSES = frozenset({"prescription", "steroid", "precursor"})
+FIRST_PERSON = re.compile(
+    r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|our|he|she|his|her|they|yo|mi|je|mon|ma|ich|mein|eu|meu|я|мой|我)\b",
+    re.IGNORECASE,
+)
+LISTING_MAX_WORDS = 14
+
+
+@dataclass(frozen=True)
+class RulePolicy:
+    threshold: float = 0.5
+    weak_weight: float = 0.4
+    emoji_weight: float = 0.3
+    uncontrolled_weight: float = 0.7  # a KB substance with no control (Rx-only, NPS not listed)
+    unknown_cas_weight: float = 0.5
+    analogue_weight: float = 0.9
+    listing_trade: float = 0.6
+    context_damping: float = 0.75
+    pharmacy_sold: frozenset[str] = field(default_factory=frozenset)  # substance ids
+
+
+@dataclass
+class _Evidence:
+    substance: float = 0.0
+    substance_reasons: list[str] = field(default_factory=list)
+    trade: dict[str, tuple[float, str]] = field(default_factory=dict)  # category -> best
+    context: dict[str, tuple[float, str]] = field(default_factory=dict)
+    counted: list[Detection] = field(default_factory=list)
+    shop_sold: list[bool] = field(default_factory=list)  # per counted piece: sold in shops too
+
+    @property
+    def strict(self) -> bool:
+        """Everything counted is also sold legitimately: only illicit-trade signals count."""
+        return bool(self.shop_sold) and all(self.shop_sold)
+
+
+def _controls_text(sub: Substance) -> str:
+    if not sub.controls:
+        return "not internationally controlled in the KB"
+    return "; ".join(f"{c.regime} {c.schedule}" for c in sub.controls[:3])
+
+
+def _combine(weights: list[float]) -> float:
+    remaining = 1.0
+    for w in weights:
+        remaining *= 1.0 - w
+    return 1.0 - remaining
+
+
+class RuleScorer:
+    name = "rules"
+
+    def __init__(self, kb: KnowledgeBase, policy: RulePolicy | None = None):
+        self.kb = kb
+        self.policy = policy or RulePolicy()
+
+    def assess_batch(
+        self, texts: Sequence[str], detections: Sequence[list[Detection]]
+    ) -> list[Assessment]:
+        return [self.assess(t, d) for t, d in zip(texts, detections, strict=True)]
+
+    def assess(self, text: str, detections: list[Detection]) -> Assessment:
+        ev = _Evidence()
+        self._trade_and_context(detections, ev)
+        drug_context = any(
+            d.attrs.get("drug_specific") for d in detections if d.kind in ("trade", "solicitation")
+        )
+        self._substances(detections, ev, drug_context)
+
+        listing = False
+        trade = _combine([w for w, _ in ev.trade.values()])
+        if ev.substance > 0:
+            if ev.strict:
+                trade = _combine([w for c, (w, _) in ev.trade.items() if c in ILLICIT_TRADE])
+            elif not ev.context and self._listing_shaped(text, ev):
+                listing = True
+                trade = max(trade, self.policy.listing_trade)
+        context = _combine([w for w, _ in ev.context.values()])
+        risk = ev.substance * trade * (1.0 - self.policy.context_damping * context)
+        risk = round(min(max(risk, 0.0), 1.0), 4)
+
+        if ev.substance > 0 and risk >= self.policy.threshold:
+            label = Label.OFFER
+        elif ev.substance > 0:
+            label = Label.MENTION
+        else:
+            label = Label.NONE
+        reasons = list(ev.substance_reasons)
+        if ev.trade:
+            parts = [f"{cat} {quote}" for cat, (_, quote) in sorted(ev.trade.items())]
+            reasons.append("trade signals: " + "; ".join(parts))
+            if ev.substance > 0 and ev.strict:
+                reasons.append("sold in pharmacies and shops too: only illicit-trade signals count")
+        if listing:
+            reasons.append("shaped like a market listing: a short title with a quantity")
+        if ev.context:
+            parts = [f"{cat} {quote}" for cat, (_, quote) in sorted(ev.context.items())]
+            reasons.append("context lowers risk: " + "; ".join(parts))
+        verdict = "offer" if label is Label.OFFER else "below"
+        reasons.append(
+            f"risk {risk:.2f} {'≥' if verdict == 'offer' else '<'} threshold "
+            f"{self.policy.threshold:.2f} (rules)"
+        )
+        return Assessment(
+            label=label,
+            risk=risk,
+            flagged=label is Label.OFFER,
+            reasons=reasons,
+            detections=detections,
+            model=self.name,
+        )
+
+    def _trade_and_context(self, detections: list[Detection], ev: _Evidence) -> None:
+        for det in detections:
+            if det.kind in ("trade", "solicitation"):
+                category, weight = str(det.value), det.weight
+                target = ev.trade
+            elif det.kind == "context":
+                category, weight = str(det.value), det.weight
+                target = ev.context
+            elif det.kind == "identifier":
+                category, weight = IDENTIFIER_TRADE.get(str(det.attrs.get("type")), ("link", 0.2))
+                target = ev.trade
+            else:
+                continue
+            quote = (
+                repr(det.text) if det.kind != "identifier" else f"{det.attrs['type']} {det.value}"
+            )
+            if weight > target.get(category, (0.0, ""))[0]:
+                target[category] = (weight, quote)
+
+    def _substances(self, detections: list[Detection], ev: _Evidence, drug_context: bool) -> None:
+        policy = self.policy
+        strong_ids: set[str] = set()
+        weak: list[Detection] = []
+        weights: list[float] = []
+        for det in detections:
+            if det.kind == "substance" and det.attrs.get("match") == "weak":
+                weak.append(det)
+                continue
+            if det.kind in ("substance", "inchikey"):
+                sub = self.kb.get(str(det.value))
+                if sub is None or sub.id in strong_ids:
+                    continue
+                strong_ids.add(sub.id)
+                weight = 1.0 if sub.controls else policy.uncontrolled_weight
+                ev.shop_sold.append(
+                    sub.id in policy.pharmacy_sold or sub.substance_class in PHARMACY_CLASSES
+                )
+                how = ", ".join(det.attrs.get("obfuscation") or ())
+                written = f" written {det.text!r} ({how})" if how else ""
+                ev.substance_reasons.append(
+                    f"names {sub.name} [{sub.substance_class}]{written}: {_controls_text(sub)}"
+                )
+            elif det.kind == "cas":
+                sub = self.kb.get(str(det.attrs.get("substance_id") or ""))
+                weight = 1.0 if sub else policy.unknown_cas_weight
+                ev.shop_sold.append(False)
+                target = f"{sub.name}: {_controls_text(sub)}" if sub else "not in the KB"
+                ev.substance_reasons.append(f"CAS number {det.value} ({target})")
+            elif det.kind == "analogue":
+                weight = policy.analogue_weight
+                ev.shop_sold.append(False)
+                ev.substance_reasons.append(
+                    f"structure {det.text!r}: {det.attrs.get('label', 'closely related, review')}"
+                )
+            else:
+                continue
+            weights.append(weight)
+            ev.counted.append(det)
+        if weak:
+            emoji_and_word = {d.attrs.get("name_kind") == "emoji" for d in weak} == {True, False}
+            if strong_ids or drug_context or emoji_and_word:
+                for det in weak:
+                    ev.shop_sold.append(False)
+                    sub = self.kb.get(str(det.value))
+                    weights.append(
+                        policy.emoji_weight
+                        if det.attrs.get("name_kind") == "emoji"
+                        else policy.weak_weight
+                    )
+                    ev.counted.append(det)
+                    name = sub.name if sub else det.value
+                    ev.substance_reasons.append(
+                        f"ambiguous {det.text!r} read as {name}: drug context"
+                    )
+            else:
+                quoted = ", ".join(sorted({repr(d.text) for d in weak}))
+                ev.substance_reasons.append(f"ambiguous {quoted} ignored: no drug context")
+        if weights:
+            ev.substance = min(1.0, _combine(weights))
+
+    def _listing_shaped(self, text: str, ev: _Evidence) -> bool:
+        words = text.split()
+        if len(words) > LISTING_MAX_WORDS or FIRST_PERSON.search(text):
+            return False
+        return any(c in ev.trade for c in ("quantity", "dose", "price"))

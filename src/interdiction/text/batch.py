@@ -1,0 +1,100 @@
+"""A batch of texts joined into one buffer, so each engine makes one pass per batch, not per item.
+
+Engines that work on bytes (hyperscan) get the UTF-8 of a view and map byte offsets back to
+(item, character offset) here; the views are the same length as the original, so an offset in
+any view is an offset in the original text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+
+import numpy as np
+
+from interdiction.text.normalize import FOLD_TABLE, LOWER_TABLE
+
+SEPARATOR = "\n"
+
+
+class TextBatch:
+    def __init__(self, texts: Sequence[str]):
+        self.texts = list(texts)
+        lengths = np.fromiter((len(t) for t in self.texts), dtype=np.int64, count=len(self.texts))
+        # start of each item in the joined buffer (one separator between items)
+        self.starts = np.zeros(len(self.texts), dtype=np.int64)
+        if len(self.texts) > 1:
+            np.cumsum(lengths[:-1] + 1, out=self.starts[1:])
+        self.ends = self.starts + lengths
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @cached_property
+    def joined(self) -> str:
+        return SEPARATOR.join(self.texts)
+
+    @cached_property
+    def lower(self) -> str:
+        return self.joined.translate(LOWER_TABLE)
+
+    @cached_property
+    def fold(self) -> str:
+        return self.lower.translate(FOLD_TABLE)
+
+    def view(self, name: str) -> str:
+        if name not in ("joined", "lower", "fold"):
+            raise ValueError(f"unknown view {name!r}")
+        return getattr(self, name)
+
+    def encoded(self, name: str) -> tuple[bytes, np.ndarray | None]:
+        """UTF-8 of a view and, unless it is ASCII, the character index of every byte."""
+        cache = self.__dict__.setdefault("_encoded", {})
+        if name not in cache:
+            text = self.view(name)
+            data = text.encode("utf-8", "surrogatepass")
+            char_of_byte = None
+            if len(data) != len(text):
+                raw = np.frombuffer(data, dtype=np.uint8)
+                is_start = (raw & 0xC0) != 0x80
+                char_of_byte = np.cumsum(is_start, dtype=np.int64) - 1
+            cache[name] = (data, char_of_byte)
+        return cache[name]
+
+    def item_of(self, offset: int) -> int:
+        """Index of the item containing joined-buffer character ``offset``."""
+        return int(np.searchsorted(self.starts, offset, side="right") - 1)
+
+    def locate(
+        self, view: str, hits: list[tuple[int, int, int]]
+    ) -> Iterator[tuple[int, int, int, int]]:
+        """Map (pattern id, byte start, byte end) in a view's UTF-8 to (id, item, start, end).
+
+        Offsets come back in characters relative to the item. Matches that cross an item
+        boundary are dropped.
+        """
+        if not hits:
+            return
+        _, char_of_byte = self.encoded(view)
+        ids = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
+        b_start = np.fromiter((h[1] for h in hits), dtype=np.int64, count=len(hits))
+        b_end = np.fromiter((h[2] for h in hits), dtype=np.int64, count=len(hits))
+        if char_of_byte is None:
+            c_start, c_end = b_start, b_end
+        else:
+            c_start = char_of_byte[np.minimum(b_start, len(char_of_byte) - 1)]
+            c_end = char_of_byte[b_end - 1] + 1
+        items = np.searchsorted(self.starts, c_end - 1, side="right") - 1
+        rel_start = c_start - self.starts[items]
+        rel_end = c_end - self.starts[items]
+        inside = rel_end <= (self.ends[items] - self.starts[items])
+        for pid, item, s, e, ok in zip(
+            ids.tolist(),
+            items.tolist(),
+            rel_start.tolist(),
+            rel_end.tolist(),
+            inside.tolist(),
+            strict=True,
+        ):
+            if ok:
+                yield pid, item, max(s, 0), e
