@@ -1,0 +1,313 @@
+"""Output records (documented in docs/output.md) and the sinks that write them.
+
+One record per input item, in input order:
+``{"id", "flagged", "label", "risk", "reasons", "substances", "identifiers", "detections"}``
+followed by the item's other input fields.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from abc import ABC, abstractmethod
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from interdiction.ingest.base import InputBatch
+from interdiction.kb import KnowledgeBase
+from interdiction.model import Assessment, Detection
+
+RESERVED = ("id", "flagged", "label", "risk", "reasons", "substances", "identifiers", "detections")
+MAX_SYNONYMS = 12
+SUBSTANCE_KINDS = ("substance", "inchikey", "analogue", "cas")
+
+_CONTROL = pa.struct([("regime", pa.string()), ("schedule", pa.string()), ("since", pa.string())])
+_SUBSTANCE = pa.struct(
+    [
+        ("id", pa.string()),
+        ("name", pa.string()),
+        ("cas", pa.list_(pa.string())),
+        ("synonyms", pa.list_(pa.string())),
+        ("class", pa.string()),
+        ("controls", pa.list_(_CONTROL)),
+        ("match", pa.string()),
+    ]
+)
+_IDENTIFIER = pa.struct(
+    [("type", pa.string()), ("value", pa.string()), ("start", pa.int32()), ("end", pa.int32())]
+)
+_DETECTION = pa.struct(
+    [
+        ("detector", pa.string()),
+        ("kind", pa.string()),
+        ("start", pa.int32()),
+        ("end", pa.int32()),
+        ("text", pa.string()),
+        ("value", pa.string()),
+        ("weight", pa.float32()),
+        ("attrs", pa.string()),  # JSON: the detector's extra evidence
+    ]
+)
+OUTPUT_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("flagged", pa.bool_()),
+        ("label", pa.string()),
+        ("risk", pa.float32()),
+        ("reasons", pa.list_(pa.string())),
+        ("substances", pa.list_(_SUBSTANCE)),
+        ("identifiers", pa.list_(_IDENTIFIER)),
+        ("detections", pa.list_(_DETECTION)),
+    ]
+)
+
+
+class RecordBuilder:
+    """Turns assessments into output records, with the KB facts for each substance."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self._substance = lru_cache(maxsize=4096)(self._substance_uncached)
+
+    def _substance_uncached(self, substance_id: str, match: str) -> dict[str, Any] | None:
+        sub = self.kb.get(substance_id)
+        if sub is None:
+            return None
+        synonyms = list(dict.fromkeys(n for n in sub.synonyms() if n != sub.name))
+        return {
+            "id": sub.id,
+            "name": sub.name,
+            "cas": list(sub.cas),
+            "synonyms": synonyms[:MAX_SYNONYMS],
+            "class": sub.substance_class,
+            "controls": [
+                {"regime": c.regime, "schedule": c.schedule, "since": c.since} for c in sub.controls
+            ],
+            "match": match,
+        }
+
+    def substances(self, detections: list[Detection]) -> list[dict[str, Any]]:
+        best: dict[str, str] = {}
+        rank = {"exact": 0, "analogue": 1, "weak": 2}
+        for det in detections:
+            if det.kind not in SUBSTANCE_KINDS:
+                continue
+            if det.kind == "cas":
+                sid, match = det.attrs.get("substance_id"), "exact"
+            elif det.kind == "analogue":
+                sid, match = det.value, "analogue"
+            else:
+                sid, match = det.value, str(det.attrs.get("match", "exact"))
+            if sid and rank.get(match, 3) < rank.get(best.get(sid, ""), 3):
+                best[sid] = match
+        out = []
+        for sid, match in best.items():
+            summary = self._substance(sid, match)
+            if summary is not None:
+                out.append(summary)
+        return out
+
+    def record(self, item_id: str, assessment: Assessment) -> dict[str, Any]:
+        dets = assessment.detections
+        return {
+            "id": item_id,
+            "flagged": assessment.flagged,
+            "label": str(assessment.label),
+            "risk": assessment.risk,
+            "reasons": assessment.reasons,
+            "substances": self.substances(dets) if dets else [],
+            "identifiers": [
+                {"type": d.attrs["type"], "value": d.value, "start": d.start, "end": d.end}
+                for d in dets
+                if d.kind == "identifier"
+            ],
+            "detections": [_detection_dict(d) for d in dets],
+        }
+
+
+def _detection_dict(det: Detection) -> dict[str, Any]:
+    out = {
+        "detector": det.detector,
+        "kind": det.kind,
+        "start": det.start,
+        "end": det.end,
+        "text": det.text,
+        "value": det.value,
+        "weight": det.weight,
+    }
+    for key, value in det.attrs.items():
+        out.setdefault(key, value)
+    return out
+
+
+def _extra_rows(batch: InputBatch) -> list[dict[str, Any]]:
+    if isinstance(batch.extra, pa.Table):
+        return batch.extra.to_pylist()
+    return batch.extra or [{} for _ in batch.ids]
+
+
+class Sink(ABC):
+    @abstractmethod
+    def write(self, batch: InputBatch, assessments: list[Assessment]) -> None: ...
+
+    def close(self) -> None:  # noqa: B027 - most sinks have nothing to release
+        pass
+
+
+class JsonlSink(Sink):
+    def __init__(self, stream: IO[bytes], builder: RecordBuilder):
+        self.stream = stream
+        self.builder = builder
+
+    def write(self, batch: InputBatch, assessments: list[Assessment]) -> None:
+        extras = _extra_rows(batch)
+        lines = []
+        for item_id, assessment, extra in zip(batch.ids, assessments, extras, strict=True):
+            record = self.builder.record(item_id, assessment)
+            for key, value in extra.items():
+                record.setdefault(key if key not in RESERVED else f"input_{key}", value)
+            lines.append(orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS, default=str))
+        if lines:
+            self.stream.write(b"\n".join(lines) + b"\n")
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+class CsvSink(Sink):
+    """Flat columns for spreadsheets; nested evidence as JSON text."""
+
+    COLUMNS = (
+        "id",
+        "flagged",
+        "label",
+        "risk",
+        "reasons",
+        "substances",
+        "identifiers",
+        "detections",
+    )
+
+    def __init__(self, stream: IO[str], builder: RecordBuilder):
+        self.writer = csv.writer(stream)
+        self.stream = stream
+        self.builder = builder
+        self.header_written = False
+
+    def write(self, batch: InputBatch, assessments: list[Assessment]) -> None:
+        extras = _extra_rows(batch)
+        extra_keys = sorted({k for row in extras for k in row})
+        if not self.header_written:
+            self.extra_keys = extra_keys
+            self.writer.writerow(
+                [*self.COLUMNS, *(f"input_{k}" if k in RESERVED else k for k in extra_keys)]
+            )
+            self.header_written = True
+        for item_id, assessment, extra in zip(batch.ids, assessments, extras, strict=True):
+            record = self.builder.record(item_id, assessment)
+            self.writer.writerow(
+                [
+                    record["id"],
+                    str(record["flagged"]).lower(),
+                    record["label"],
+                    f"{record['risk']:.4f}",
+                    " | ".join(record["reasons"]),
+                    ";".join(s["id"] for s in record["substances"]),
+                    ";".join(f"{i['type']}:{i['value']}" for i in record["identifiers"]),
+                    orjson.dumps(record["detections"], default=str).decode(),
+                    *(_cell(extra.get(k)) for k in self.extra_keys),
+                ]
+            )
+
+    def close(self) -> None:
+        self.stream.flush()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value, default=str).decode()
+    return str(value)
+
+
+class ParquetSink(Sink):
+    """Columnar output; other input fields pass through as columns (``input_`` if clashing)."""
+
+    def __init__(self, path: Path, builder: RecordBuilder):
+        self.path = path
+        self.builder = builder
+        self.writer: pq.ParquetWriter | None = None
+
+    def write(self, batch: InputBatch, assessments: list[Assessment]) -> None:
+        table = self._table(batch, assessments)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+        elif table.schema != self.writer.schema:
+            table = table.cast(self.writer.schema)
+        self.writer.write_table(table)
+
+    def _table(self, batch: InputBatch, assessments: list[Assessment]) -> pa.Table:
+        n = len(batch.ids)
+        empty: list = []
+        substances, identifiers, detections = [empty] * n, [empty] * n, [empty] * n
+        for i, assessment in enumerate(assessments):
+            if assessment.detections:
+                record = self.builder.record(batch.ids[i], assessment)
+                substances[i] = record["substances"]
+                identifiers[i] = record["identifiers"]
+                detections[i] = [
+                    {**{k: d[k] for k in _DETECTION.names if k != "attrs"}, "attrs": _attrs_json(d)}
+                    for d in record["detections"]
+                ]
+        columns = [
+            pa.array(batch.ids, pa.string()),
+            pa.array([a.flagged for a in assessments], pa.bool_()),
+            pa.array([str(a.label) for a in assessments], pa.string()),
+            pa.array([a.risk for a in assessments], pa.float32()),
+            pa.array([a.reasons for a in assessments], pa.list_(pa.string())),
+            pa.array(substances, pa.list_(_SUBSTANCE)),
+            pa.array(identifiers, pa.list_(_IDENTIFIER)),
+            pa.array(detections, pa.list_(_DETECTION)),
+        ]
+        table = pa.Table.from_arrays(columns, schema=OUTPUT_SCHEMA)
+        extra = batch.extra
+        if isinstance(extra, pa.Table):
+            for name in extra.column_names:
+                table = table.append_column(
+                    name if name not in RESERVED else f"input_{name}", extra[name]
+                )
+        elif extra and any(extra):
+            fields = [orjson.dumps(row, default=str).decode() if row else None for row in extra]
+            table = table.append_column("input_fields", pa.array(fields, pa.string()))
+        return table
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        else:
+            pq.write_table(OUTPUT_SCHEMA.empty_table(), self.path)
+
+
+def _attrs_json(det: dict[str, Any]) -> str:
+    extra = {k: v for k, v in det.items() if k not in _DETECTION.names}
+    return orjson.dumps(extra, default=str).decode()
+
+
+def open_sink(output: str | None, builder: RecordBuilder) -> Sink:
+    """A sink chosen by the output's extension; None or '-' writes JSONL to stdout."""
+    if output in (None, "-"):
+        return JsonlSink(sys.stdout.buffer, builder)
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return ParquetSink(path, builder)
+    if suffix in (".csv", ".tsv"):
+        return CsvSink(path.open("w", encoding="utf-8", newline=""), builder)
+    return JsonlSink(path.open("wb"), builder)

@@ -1,0 +1,104 @@
+"""Stream inputs through a Screener into a Sink, batch by batch, with bounded memory."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from interdiction.ingest.base import InputBatch, InputError, ItemError, ReadOptions, reader_for
+from interdiction.pipeline.output import Sink
+from interdiction.pipeline.screen import Screener
+
+MAX_ERRORS_KEPT = 1000  # the first ones are listed; all are counted
+
+
+class ItemsRejected(Exception):
+    """An item could not be read and --on-error is fail."""
+
+    def __init__(self, source: str, error: ItemError):
+        super().__init__(f"{source}: line {error.line}: {error.message}")
+        self.error = error
+
+
+@dataclass
+class ScanSummary:
+    items: int = 0
+    flagged: int = 0
+    labels: dict[str, int] = field(default_factory=lambda: {"offer": 0, "mention": 0, "none": 0})
+    skipped: int = 0
+    errors: list[tuple[str, ItemError]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _open(path: str):
+    if path == "-":
+        return sys.stdin.buffer
+    file = Path(path)
+    if not file.exists():
+        raise InputError(f"{path}: no such file")
+    if file.is_dir():
+        raise InputError(f"{path}: is a directory, not a file")
+    if file.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty")
+    return file.open("rb")
+
+
+def scan(
+    inputs: Iterable[str],
+    screener: Screener,
+    sink: Sink,
+    options: ReadOptions,
+    input_format: str | None = None,
+    on_error: str = "skip",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ScanSummary:
+    """Screen every item of every input; returns counts, skipped items and stage times."""
+    summary = ScanSummary()
+    timing = {"read": 0.0, "write": 0.0}
+    for path in inputs:
+        reader = reader_for(path, input_format, options)
+        stream = _open(path)
+        try:
+            batches = reader.read(stream)
+            while True:
+                started = time.perf_counter()
+                batch = next(batches, None)
+                timing["read"] += time.perf_counter() - started
+                if batch is None:
+                    break
+                _take_errors(path, batch, summary, on_error)
+                if batch.ids:
+                    assessments = screener.screen(batch.texts)
+                    started = time.perf_counter()
+                    sink.write(batch, assessments)
+                    timing["write"] += time.perf_counter() - started
+                    _count(assessments, summary)
+                if progress:
+                    progress(path, batch.bytes_read, summary.items)
+        finally:
+            if stream is not sys.stdin.buffer:
+                stream.close()
+    started = time.perf_counter()
+    sink.close()
+    timing["write"] += time.perf_counter() - started
+    summary.seconds = {**timing, **screener.timings}
+    return summary
+
+
+def _take_errors(path: str, batch: InputBatch, summary: ScanSummary, on_error: str) -> None:
+    for error in batch.errors:
+        if on_error == "fail":
+            raise ItemsRejected(path, error)
+        summary.skipped += 1
+        if len(summary.errors) < MAX_ERRORS_KEPT:
+            summary.errors.append((path, error))
+
+
+def _count(assessments, summary: ScanSummary) -> None:
+    summary.items += len(assessments)
+    for assessment in assessments:
+        summary.labels[str(assessment.label)] += 1
+    summary.flagged = summary.labels["offer"]

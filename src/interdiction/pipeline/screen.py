@@ -1,0 +1,74 @@
+"""Screening: push a batch of texts through every detector, then the scorer."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Protocol
+
+from interdiction.detect.base import Detector, DetectorContext, create_detectors
+from interdiction.kb import KnowledgeBase, load_kb
+from interdiction.model import Assessment, Detection, Label
+from interdiction.score.rules import RulePolicy, RuleScorer
+from interdiction.text.batch import TextBatch
+
+
+class Scorer(Protocol):
+    """Turns an item's detections into a verdict (rules now; a learned model plugs in here)."""
+
+    name: str
+
+    def assess_batch(
+        self, texts: Sequence[str], detections: Sequence[list[Detection]]
+    ) -> list[Assessment]: ...
+
+
+NOTHING_FOUND = Assessment(
+    label=Label.NONE, risk=0.0, flagged=False, reasons=[], detections=[], model="rules"
+)
+
+
+class Screener:
+    def __init__(self, kb: KnowledgeBase, detectors: list[Detector], scorer: Scorer):
+        self.kb = kb
+        self.detectors = detectors
+        self.scorer = scorer
+        self.timings: dict[str, float] = defaultdict(float)  # stage -> seconds, cumulative
+
+    @classmethod
+    def create(
+        cls,
+        kb: KnowledgeBase | None = None,
+        detector_names: list[str] | None = None,
+        threshold: float = 0.5,
+        options: dict | None = None,
+    ) -> Screener:
+        kb = kb or load_kb()
+        context = DetectorContext(kb=kb, options=options or {})
+        detectors = create_detectors(context, detector_names)
+        return cls(kb, detectors, RuleScorer(kb, RulePolicy(threshold=threshold)))
+
+    def screen(self, texts: Sequence[str]) -> list[Assessment]:
+        """One assessment per text, in order."""
+        batch = TextBatch(texts)
+        found: list[list[Detection]] = [[] for _ in range(len(batch))]
+        for detector in self.detectors:
+            started = time.perf_counter()
+            for item, detections in enumerate(detector.detect(batch)):
+                if detections:
+                    found[item].extend(detections)
+            self.timings[f"detect:{detector.name}"] += time.perf_counter() - started
+        started = time.perf_counter()
+        hit = [i for i, dets in enumerate(found) if dets]
+        assessments = [NOTHING_FOUND] * len(batch)
+        if hit:
+            for dets in (found[i] for i in hit):
+                dets.sort(key=lambda d: (d.start, d.end))
+            scored = self.scorer.assess_batch(
+                [batch.texts[i] for i in hit], [found[i] for i in hit]
+            )
+            for i, assessment in zip(hit, scored, strict=True):
+                assessments[i] = assessment
+        self.timings["score"] += time.perf_counter() - started
+        return assessments
