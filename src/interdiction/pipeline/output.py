@@ -95,7 +95,7 @@ class RecordBuilder:
         best: dict[str, str] = {}
         rank = {"exact": 0, "analogue": 1, "weak": 2}
         for det in detections:
-            if det.kind not in SUBSTANCE_KINDS:
+            if det.kind not in SUBSTANCE_KINDS or det.attrs.get("ignored"):
                 continue
             if det.kind == "cas":
                 sid, match = det.attrs.get("substance_id"), "exact"

@@ -224,6 +224,8 @@ class RuleScorer:
                         f"ambiguous {det.text!r} read as {name}: drug context"
                     )
             else:
+                for det in weak:
+                    det.attrs["ignored"] = True  # shown as evidence examined, not as a finding
                 quoted = ", ".join(sorted({repr(d.text) for d in weak}))
                 ev.substance_reasons.append(f"ambiguous {quoted} ignored: no drug context")
         if weights:
