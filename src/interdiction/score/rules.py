@@ -207,9 +207,13 @@ class RuleScorer:
                 continue
             weights.append(weight)
             ev.counted.append(det)
-        if weak:
+        if weak and strong_ids:
+            # the substance is named plainly: ambiguous words beside it add noise, not evidence
+            for det in weak:
+                det.attrs["ignored"] = True
+        elif weak:
             emoji_and_word = {d.attrs.get("name_kind") == "emoji" for d in weak} == {True, False}
-            if strong_ids or drug_context or emoji_and_word:
+            if drug_context or emoji_and_word:
                 for det in weak:
                     ev.shop_sold.append(False)
                     sub = self.kb.get(str(det.value))
