@@ -94,11 +94,11 @@ def _changed_characters(original: str, expected: str) -> list[str]:
     for got, want in zip(_plain(original), expected, strict=False):
         if got == want:
             continue
-        low = lower_view(got)
-        if got.isdigit() or not got.isalnum():
-            kind = "leetspeak" if low.isascii() else "styled"
-        elif not got.isascii() and unicodedata.normalize("NFKC", got).isascii():
-            kind = "styled"  # fullwidth, mathematical, enclosed letters
+        styled = unicodedata.normalize("NFKC", got)
+        if not got.isascii() and styled.isascii() and styled.isalpha():
+            kind = "styled"  # fullwidth, mathematical, enclosed, small-capital letters
+        elif got.isdigit() or not got.isalnum():
+            kind = "leetspeak"
         elif not got.isascii():
             kind = "homoglyph"
         else:
@@ -234,9 +234,11 @@ def _at_word_edges(text: str, start: int, end: int) -> bool:
 def _plausible_disguise(written: str, expected: str) -> bool:
     """Reject digit strings and codes that only fold into a name: most letters must be letters."""
     pairs = list(zip(written, expected, strict=False))
-    stand_ins = sum(1 for got, want in pairs if want.isalpha() and not got.isalpha())
-    letters = sum(1 for got, _ in pairs if got.isalpha())
-    return stand_ins <= max(1, len(expected) // 2) and letters >= 2
+    letters = [lower_view(got).isalpha() for got, _ in pairs]
+    stand_ins = sum(
+        1 for (_, want), letter in zip(pairs, letters, strict=True) if want.isalpha() and not letter
+    )
+    return stand_ins <= max(1, len(expected) // 2) and sum(letters) >= 2
 
 
 def _keep_longest(detections: list[Detection]) -> list[Detection]:
