@@ -73,3 +73,14 @@ def test_batch_maps_byte_offsets_of_non_ascii_items():
     hits = list(batch.locate("fold", [(0, start, start + 8)]))
     assert hits == [(0, 1, 4, 12)]
     assert batch.texts[1][4:12] == "fentanyl"
+
+
+def test_lower_table_on_ascii_is_plain_lower_case():
+    ascii_chars = "".join(chr(c) for c in range(128))
+    assert lower_view(ascii_chars) == ascii_chars.lower()
+
+
+def test_batch_lower_view_is_the_same_whichever_path():
+    texts = ["ABC déf", "PLAIN ascii", "ｆｕｌｌ", "Ωmega"]
+    assert TextBatch(texts).lower == "\n".join(lower_view(t) for t in texts)
+    assert TextBatch(texts[1:2]).lower == "plain ascii"

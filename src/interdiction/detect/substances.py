@@ -34,6 +34,8 @@ class _Term:
     emoji: bool
     bounded: bool  # needs word boundaries (alphabetic scripts)
     plain: str  # the KB spelling, lower case, to tell what the writer changed
+    accented: bool  # Latin letters with diacritics: written without them it may be another
+    # language's everyday word (French "héroïne" vs English "heroine")
 
 
 def _is_emoji(text: str) -> bool:
@@ -69,12 +71,17 @@ def compile_terms(kb: KnowledgeBase) -> tuple[list[str], list[list[_Term]]]:
                 emoji=emoji,
                 bounded=not emoji and _needs_boundary(folded),
                 plain=_plain(name.text.replace("\ufe0f", "").strip()),
+                accented=_has_diacritics(name.text),
             )
             terms = by_pattern.setdefault(folded, [])
             if all(t.substance_id != sub.id for t in terms):
                 terms.append(term)
     patterns = sorted(by_pattern)
     return patterns, [sorted(by_pattern[p], key=lambda t: t.weak) for p in patterns]
+
+
+def _has_diacritics(text: str) -> bool:
+    return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", text))
 
 
 def _plain(text: str) -> str:
@@ -121,7 +128,7 @@ class SubstanceTermDetector(Detector):
         Example("M-D-M-A crystals", finds=(("substance", "mdma"),)),
         Example("куплю мефедрон", finds=(("substance", "mephedrone"),)),
         Example("出售芬太尼", finds=(("substance", "fentanyl"),)),
-        Example("heroine of the film", absent=("substance",), note="a longer word"),
+        Example("Methodology of the study", absent=("substance",), note="a name inside a word"),
         Example("Let's meet at noon for lunch", absent=("*",)),
     )
 
@@ -194,10 +201,12 @@ class SubstanceTermDetector(Detector):
             text, start, end = original, o_start, o_end
         span = text[start:end]
         out = []
+        unaccented = span.isascii()
         for term in terms:
-            if term.weak and obfuscation and not term.emoji:
+            weak = term.weak or (term.accented and unaccented)
+            if weak and obfuscation and not term.emoji:
                 continue  # a disguised everyday word is noise, not evidence
-            weight = WEIGHT_EMOJI if term.emoji else WEIGHT_WEAK if term.weak else WEIGHT_STRONG
+            weight = WEIGHT_EMOJI if term.emoji else WEIGHT_WEAK if weak else WEIGHT_STRONG
             out.append(
                 Detection(
                     detector=self.name,
@@ -210,7 +219,7 @@ class SubstanceTermDetector(Detector):
                     attrs={
                         "name": term.name,
                         "name_kind": term.kind,
-                        "match": "weak" if term.weak else "exact",
+                        "match": "weak" if weak else "exact",
                         "obfuscation": obfuscation,
                     },
                 )

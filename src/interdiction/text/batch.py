@@ -36,7 +36,13 @@ class TextBatch:
 
     @cached_property
     def lower(self) -> str:
-        return self.joined.translate(LOWER_TABLE)
+        joined = self.joined
+        if joined.isascii():
+            return joined.lower()  # the same as the table on ASCII, at C speed
+        # only the items that need it take translate's slow non-ASCII path
+        return SEPARATOR.join(
+            t.lower() if t.isascii() else t.translate(LOWER_TABLE) for t in self.texts
+        )
 
     @cached_property
     def fold(self) -> str:

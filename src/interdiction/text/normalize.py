@@ -37,7 +37,7 @@ _HOMOGLYPHS = {
     "ꜰ": "f", "ꜱ": "s", "ǫ": "q",
     # punctuation variants that sellers mix into names
     "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "﹣": "-", "－": "-",
-    "’": "'", "‘": "'", "´": "'", "`": "'",
+    "’": "'", "‘": "'", "´": "'",
 }  # fmt: skip
 
 # Leetspeak: digits and symbols standing for letters. 'l' joins 'i' because '1' and '|' stand
