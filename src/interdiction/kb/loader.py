@@ -114,11 +114,17 @@ def _read_derived(path: Path) -> list[dict]:
     return doc["entries"]
 
 
-def _merge_into(target: Substance, extra: Substance) -> None:
-    """Add what ``extra`` knows to ``target`` without duplicating names or controls."""
+def _merge_into(target: Substance, extra: Substance, owner: dict[str, str]) -> None:
+    """Add what ``extra`` knows to ``target`` without duplicating names or controls.
+
+    A name that already identifies another entry (``owner``: merge key -> substance id) stays
+    with that entry: source lists often attach a sibling's name (d-amphetamine on amphetamine).
+    """
     seen = {merge_key(n.text) for n in target.names}
     for name in extra.names:
         key = merge_key(name.text)
+        if owner.get(key, target.id) != target.id and not name.weak:
+            continue
         if key and key not in seen:
             seen.add(key)
             kind = "synonym" if name.kind == "preferred" else name.kind
@@ -142,10 +148,15 @@ def build_kb(
     link: dict[str, str] = {}  # merge_key of a linking name -> substance id
     files: list[str] = []
 
+    owner: dict[str, str] = {}  # merge_key of any strong name -> substance id
+
     def register_links(sub: Substance) -> None:
         for name in sub.names:
+            key = merge_key(name.text)
             if name.kind in _LINK_KINDS:
-                link.setdefault(merge_key(name.text), sub.id)
+                link.setdefault(key, sub.id)
+            if not name.weak and name.kind != "emoji":
+                owner.setdefault(key, sub.id)
 
     for path in curated:
         data = path.read_bytes()
@@ -177,7 +188,7 @@ def build_kb(
                     None,
                 )  # fmt: skip
             if target_id is not None:
-                _merge_into(substances[target_id], sub)
+                _merge_into(substances[target_id], sub, owner)
             else:
                 substances[sub.id] = sub
                 register_links(sub)
