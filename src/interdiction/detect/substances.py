@@ -9,6 +9,8 @@ Items with zero-width characters or spaced-out letters are compacted and scanned
 
 from __future__ import annotations
 
+import itertools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -59,25 +61,59 @@ def compile_terms(kb: KnowledgeBase) -> tuple[list[str], list[list[_Term]]]:
         for name in sub.names:
             if name.kind in ("systematic", "cas"):
                 continue  # systematic names and CAS numbers are the chemistry detector's
-            folded = fold_name(name.text)
-            emoji = name.kind == "emoji" or _is_emoji(folded)
-            if not folded or (not emoji and len(folded) < MIN_NAME_CHARS):
-                continue
-            term = _Term(
-                substance_id=sub.id,
-                name=name.text,
-                kind=name.kind,
-                weak=name.weak or emoji,
-                emoji=emoji,
-                bounded=not emoji and _needs_boundary(folded),
-                plain=_plain(name.text.replace("\ufe0f", "").strip()),
-                accented=_has_diacritics(name.text),
+            if _QUANTITY_LIKE.match(name.text):
+                continue  # "25g" is read as a weight far more often than as 25G-NBOMe
+            # short letter abbreviations (DPD, DOC, MET) are everyday acronyms too
+            short_acronym = (
+                name.kind == "abbreviation"
+                and name.source != "curated"
+                and len(name.text) <= 4
+                and name.text.isalpha()
             )
-            terms = by_pattern.setdefault(folded, [])
-            if all(t.substance_id != sub.id for t in terms):
-                terms.append(term)
+            for variant in separator_variants(name.text.replace("\ufe0f", "").strip()):
+                folded = fold_name(variant)
+                emoji = name.kind == "emoji" or _is_emoji(folded)
+                if not folded or (not emoji and len(folded) < MIN_NAME_CHARS):
+                    continue
+                term = _Term(
+                    substance_id=sub.id,
+                    name=name.text,
+                    kind=name.kind,
+                    weak=name.weak or emoji or short_acronym,
+                    emoji=emoji,
+                    bounded=not emoji and _needs_boundary(folded),
+                    plain=_plain(variant),
+                    accented=_has_diacritics(name.text),
+                )
+                terms = by_pattern.setdefault(folded, [])
+                if all(t.substance_id != sub.id for t in terms):
+                    terms.append(term)
     patterns = sorted(by_pattern)
     return patterns, [sorted(by_pattern[p], key=lambda t: t.weak) for p in patterns]
+
+
+_QUANTITY_LIKE = re.compile(r"^\d+(?:[.,]\d+)?\s?(?:g|mg|kg|ml|l|oz|x|mcg|ug|lb|lbs)$", re.I)
+_SEPARATOR = re.compile(r"(?<=[^\W_])[\s\-]+(?=[^\W_])")
+
+
+def separator_variants(name: str) -> list[str]:
+    """The name with its inner hyphens/spaces written as hyphen, space or nothing.
+
+    Sellers write 5F-PB-22 as 5F-PB22, 25I-NBOMe as 25i nbome, crystal meth as crystalmeth.
+    Every combination for up to three separators; beyond that, all alike.
+    """
+    parts = _SEPARATOR.split(name)
+    if len(parts) == 1:
+        return [name]
+    gaps = len(parts) - 1
+    choices = itertools.product(("-", " ", ""), repeat=gaps) if gaps <= 3 else ("-" * gaps,)
+    variants = {name} | {
+        parts[0] + "".join(sep + part for sep, part in zip(seps, parts[1:], strict=True))
+        for seps in choices
+    }
+    if gaps > 3:
+        variants |= {" ".join(parts), "".join(parts)}
+    return sorted(variants)
 
 
 def _has_diacritics(text: str) -> bool:
@@ -227,15 +263,22 @@ class SubstanceTermDetector(Detector):
         return out
 
 
+def _char_type(ch: str) -> str | None:
+    return "letter" if ch.isalpha() else "digit" if ch.isdigit() else None
+
+
 def _at_word_edges(text: str, start: int, end: int) -> bool:
-    """No letter glued before; after, nothing or a plural ending."""
-    if start > 0 and text[start - 1].isalpha() and text[start].isalpha():
+    """Nothing of the same type glued on either side ("125g" is no "25g", "Lakes" no "Lak");
+    after a letter, a plural ending is allowed."""
+    if start > 0 and _char_type(text[start - 1]) == _char_type(text[start]) is not None:
         return False
-    if end < len(text) and text[end].isalpha() and text[end - 1].isalpha():
-        tail = text[end : end + 3].lower()
-        plural = tail[:1] == "s" or tail[:2] == "es"
-        after_plural = end + (2 if tail[:2] == "es" else 1)
-        if not plural or (after_plural < len(text) and text[after_plural].isalpha()):
+    if end < len(text) and _char_type(text[end]) == _char_type(text[end - 1]) is not None:
+        last = text[end - 1].lower()
+        ending = "es" if last in "sxzh" and text[end : end + 2].lower() == "es" else "s"
+        if text[end : end + len(ending)].lower() != ending:
+            return False
+        after = end + len(ending)
+        if after < len(text) and text[after].isalnum():
             return False
     return True
 

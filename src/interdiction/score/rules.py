@@ -33,11 +33,23 @@ IDENTIFIER_TRADE = {
 # Categories that speak of trade whatever the goods (pharmacies and shops use the others too).
 ILLICIT_TRADE = frozenset(
     {"no-prescription", "stealth", "cover", "customs", "contact", "plug", "payment", "request",
-     "dealer-emoji", "sale"}
+     "dealer-emoji", "sale", "street-quantity", "street-price", "route", "bulk-count"}
 )  # fmt: skip
 # Substances that shops and pharmacies legitimately sell (some preparations over the counter):
 # a price or pack size is no evidence for them, only illicit-trade signals are.
-PHARMACY_CLASSES = frozenset({"prescription", "steroid", "precursor"})
+PHARMACY_CLASSES = frozenset({"prescription"})
+# Controlled or prescription substances that many countries' pharmacies and shops sell over
+# the counter in low-dose preparations (codeine in Solpadeine, pseudoephedrine in Sudafed).
+PHARMACY_SOLD = frozenset(
+    {"codeine", "dihydrocodeine", "pholcodine", "pseudoephedrine", "ephedrine", "norephedrine",
+     "dextromethorphan", "diphenhydramine", "doxylamine", "promethazine", "loperamide",
+     "sildenafil", "tadalafil", "poppy-straw",
+     # bulk chemicals of the 1988 Tables with everyday industrial and household uses
+     "acetone", "toluene", "hydrochloric-acid", "sulphuric-acid", "potassium-permanganate",
+     "methyl-ethyl-ketone", "ethyl-ether", "acetic-anhydride", "iodine", "benzaldehyde",
+     "piperidine", "gamma-butyrolactone", "methylamine", "ethylamine", "red-phosphorus",
+     "anthranilic-acid", "phenylacetic-acid", "piperonal", "nitroethane"}
+)  # fmt: skip
 FIRST_PERSON = re.compile(
     r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|our|he|she|his|her|they|yo|mi|je|mon|ma|ich|mein|eu|meu|я|мой|我)\b",
     re.IGNORECASE,
@@ -48,14 +60,15 @@ LISTING_MAX_WORDS = 14
 @dataclass(frozen=True)
 class RulePolicy:
     threshold: float = 0.5
-    weak_weight: float = 0.4
-    emoji_weight: float = 0.3
+    weak_weight: float = 0.8  # an ambiguous name, once drug-specific context confirms the reading
+    emoji_weight: float = 0.5
     uncontrolled_weight: float = 0.7  # a KB substance with no control (Rx-only, NPS not listed)
     unknown_cas_weight: float = 0.5
     analogue_weight: float = 0.9
-    listing_trade: float = 0.6
+    listing_trade: float = 0.65
+    weak_trade_context: float = 0.8  # illicit-trade evidence that lets ambiguous names count
     context_damping: float = 0.75
-    pharmacy_sold: frozenset[str] = field(default_factory=frozenset)  # substance ids
+    pharmacy_sold: frozenset[str] = PHARMACY_SOLD
 
 
 @dataclass
@@ -71,6 +84,24 @@ class _Evidence:
     def strict(self) -> bool:
         """Everything counted is also sold legitimately: only illicit-trade signals count."""
         return bool(self.shop_sold) and all(self.shop_sold)
+
+
+def _outside_everyday_phrases(detections: list[Detection], ev: _Evidence) -> list[Detection]:
+    """Leave uncounted what sits inside an everyday phrase ("weed killer", "Coke Zero")."""
+    phrases = [d for d in detections if d.kind == "context" and d.value == "everyday"]
+    if not phrases:
+        return detections
+    active = []
+    for det in detections:
+        inside = next((p for p in phrases if p.start <= det.start and det.end <= p.end), None)
+        if inside is not None and det is not inside:
+            det.attrs["ignored"] = True
+            ev.substance_reasons.append(
+                f"{det.text!r} read in its everyday sense ({inside.text!r})"
+            )
+        elif det is not inside:
+            active.append(det)
+    return active
 
 
 def _controls_text(sub: Substance) -> str:
@@ -100,11 +131,12 @@ class RuleScorer:
 
     def assess(self, text: str, detections: list[Detection]) -> Assessment:
         ev = _Evidence()
-        self._trade_and_context(detections, ev)
+        active = _outside_everyday_phrases(detections, ev)
+        self._trade_and_context(active, ev)
         drug_context = any(
-            d.attrs.get("drug_specific") for d in detections if d.kind in ("trade", "solicitation")
+            d.attrs.get("drug_specific") for d in active if d.kind in ("trade", "solicitation")
         )
-        self._substances(detections, ev, drug_context)
+        self._substances(active, ev, drug_context)
 
         listing = False
         trade = _combine([w for w, _ in ev.trade.values()])
@@ -212,8 +244,17 @@ class RuleScorer:
             for det in weak:
                 det.attrs["ignored"] = True
         elif weak:
-            emoji_and_word = {d.attrs.get("name_kind") == "emoji" for d in weak} == {True, False}
-            if drug_context or emoji_and_word:
+            emoji_ids = {d.value for d in weak if d.attrs.get("name_kind") == "emoji"}
+            word_ids = {d.value for d in weak if d.attrs.get("name_kind") != "emoji"}
+            emoji_and_word = bool(emoji_ids & word_ids)  # "snow ❄️": two codes for one drug
+            emoji_codes = sum(1 for d in weak if d.attrs.get("name_kind") == "emoji")
+            illicit = _combine([w for c, (w, _) in ev.trade.items() if c in ILLICIT_TRADE])
+            if (
+                drug_context
+                or emoji_and_word
+                or illicit >= policy.weak_trade_context
+                or (emoji_codes >= 2 and "contact" in ev.trade)
+            ):
                 for det in weak:
                     ev.shop_sold.append(False)
                     sub = self.kb.get(str(det.value))
@@ -239,4 +280,4 @@ class RuleScorer:
         words = text.split()
         if len(words) > LISTING_MAX_WORDS or FIRST_PERSON.search(text):
             return False
-        return any(c in ev.trade for c in ("quantity", "dose", "price"))
+        return any(c in ev.trade for c in ("quantity", "street-quantity", "dose", "price"))
