@@ -77,7 +77,8 @@ SIGNALS: list[Signal] = [
         r"(?:g|gr|gram|gramme|gramo|gramm|grammo|grama)\b",
         r"\b\d+\s?(?:[$€£]|eur|euros?|bucks|quid)?\s?(?:a|per|/|the|le|el|das|al|o|la)\s?"
         r"(?:g|gramme|gramo|gramm|grammo|grama)\b",
-        r"\b\d+\s?(?:[$€£]|eur|euros?)?\s?(?:el gramo|le gramme|das gramm|al grammo|o grama|the gram)\b",
+        r"\b\d+\s?(?:[$€£]|eur|euros?)?\s?"
+        r"(?:el gramo|le gramme|das gramm|al grammo|o grama|the gram)\b",
         "за грамм", "一克",
     ),
     *_signals(
