@@ -700,6 +700,19 @@ def slang_kind(term: str) -> str:
     return "weak"
 
 
+# A weak slang term this frequent in everyday language (Zipf scale: 4 = once per 100,000 words)
+# in any language the product reads cannot tell a drug message from any other: "coffee",
+# "night", "love" from the DEA list. Curated weak names are kept; they are chosen by hand.
+COMMON_ZIPF = 4.0
+ZIPF_LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
+
+
+def too_common(term: str) -> bool:
+    from wordfreq import zipf_frequency  # maintainer-only dependency (extra "kb-build")
+
+    return max(zipf_frequency(term, lang) for lang in ZIPF_LANGUAGES) >= COMMON_ZIPF
+
+
 def split_slang(term: str) -> list[str]:
     """'Birria (mixed with heroin)' -> ['Birria']; 'Gigi (hydroponic) Giggle Smoke' -> two terms.
     The parenthesised part is a note (or an expansion such as 'RIP (Rest in Peace)')."""
@@ -726,10 +739,13 @@ def derive_dea_slang(path: Path) -> tuple[list[Draft], Counter[str]]:
         if row["brand"]:
             draft.add("brand", row["brand"])
         for term in split_slang(clean_text(row["slang"])):
+            kind = slang_kind(term)
             if len(merge_key(term)) <= 1:
                 skipped["term: one character"] += 1
+            elif kind == "weak" and too_common(term):
+                skipped[f"term: everyday word (Zipf frequency >= {COMMON_ZIPF})"] += 1
             else:
-                draft.add(slang_kind(term), term)
+                draft.add(kind, term)
     return list(drafts.values()), skipped
 
 

@@ -279,6 +279,9 @@ SIGNALS: list[Signal] = [
 ]  # fmt: skip
 
 
+_EDGE_CHARS = frozenset(" \t\n\r,.;:!?()[]{}<>'\"-/*|")
+
+
 class TradeSignalDetector(Detector):
     name = "trade"
     finds = ("trade", "solicitation", "context")
@@ -311,14 +314,16 @@ class TradeSignalDetector(Detector):
 
     def detect(self, batch: TextBatch) -> list[list[Detection]]:
         found: list[list[Detection]] = [[] for _ in range(len(batch))]
-        seen: set[tuple[int, int, int]] = set()
+        seen: set[tuple[int, int, int, str]] = set()
         for pattern_id, item, start, end in self._patterns.scan(batch, "lower"):
             signal = self.signals[pattern_id]
-            key = (item, start, end)
-            if key in seen:
-                continue  # one span, one signal (the first listed)
-            seen.add(key)
             text = batch.texts[item]
+            while start < end - 1 and text[start] in _EDGE_CHARS:
+                start += 1  # a pattern's leading boundary character is not evidence
+            key = (item, start, end, signal.category)
+            if key in seen:
+                continue  # one span, one signal per category
+            seen.add(key)
             found[item].append(
                 Detection(
                     detector=self.name,

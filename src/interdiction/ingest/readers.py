@@ -98,7 +98,7 @@ class JsonlReader(Reader):
             b'{"id": "a", "text": "ok"}\nnot json\n{"id": "c"}\n{"id": "d", "text": "\xff"}\n',
             ids=("a",),
             texts=("ok",),
-            error_lines=(2, 3),
+            error_lines=(2, 3, 4),
         ),
         ReaderExample(
             b'{"text": "no id"}\n\n{"body": "b", "title": "t"}\n',

@@ -97,14 +97,18 @@ class KnowledgeBase:
         return [(sub, name) for _, sub, name in sorted(hits.values(), key=lambda h: h[0])][:limit]
 
 
-def _read_yaml(path: Path) -> list[dict]:
+def _read_yaml(path: Path) -> dict:
     try:
         doc = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise KBError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("substances"), list):
+    if not isinstance(doc, dict) or not isinstance(doc.get("substances", []), list):
         raise KBError(f"{path}: expected a mapping with a 'substances' list")
-    return doc["substances"]
+    if not isinstance(doc.get("more_names", []), list):
+        raise KBError(f"{path}: 'more_names' must be a list")
+    if "substances" not in doc and "more_names" not in doc:
+        raise KBError(f"{path}: expected 'substances' and/or 'more_names'")
+    return doc
 
 
 def _read_derived(path: Path) -> list[dict]:
@@ -149,6 +153,7 @@ def build_kb(
     files: list[str] = []
 
     owner: dict[str, str] = {}  # merge_key of any strong name -> substance id
+    vocabularies: list[tuple[str, list]] = []
 
     def register_links(sub: Substance) -> None:
         for name in sub.names:
@@ -162,7 +167,8 @@ def build_kb(
         data = path.read_bytes()
         digest.update(data)
         files.append(path.name)
-        for raw in _read_yaml(path):
+        doc = _read_yaml(path)
+        for raw in doc.get("substances", []):
             try:
                 sub = parse_entry(raw, path.name)
             except EntryError as exc:
@@ -171,6 +177,22 @@ def build_kb(
                 raise KBError(f"{path.name}: id {sub.id!r} is defined twice")
             substances[sub.id] = sub
             register_links(sub)
+        vocabularies.append((path.name, doc.get("more_names", [])))
+
+    # Vocabulary files add names to entries defined anywhere among the curated files.
+    for origin, additions in vocabularies:
+        for raw in additions:
+            target = substances.get(str(raw.get("id"))) if isinstance(raw, dict) else None
+            if target is None:
+                raise KBError(f"{origin}: more_names for unknown id {raw!r:.60}")
+            try:
+                extra = parse_entry(
+                    {"name": target.name, "class": target.substance_class, **raw}, origin
+                )
+            except EntryError as exc:
+                raise KBError(str(exc)) from exc
+            _merge_into(target, extra, owner)
+            register_links(target)
 
     for path in derived:
         digest.update(path.read_bytes())

@@ -53,6 +53,7 @@ _DETECTION = pa.struct(
         ("attrs", pa.string()),  # JSON: the detector's extra evidence
     ]
 )
+_DETECTION_FIELDS = frozenset(_DETECTION.names)  # pyarrow builds .names anew on each access
 OUTPUT_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -262,7 +263,10 @@ class ParquetSink(Sink):
                 substances[i] = record["substances"]
                 identifiers[i] = record["identifiers"]
                 detections[i] = [
-                    {**{k: d[k] for k in _DETECTION.names if k != "attrs"}, "attrs": _attrs_json(d)}
+                    {
+                        **{k: d[k] for k in _DETECTION_FIELDS if k != "attrs"},
+                        "attrs": _attrs_json(d),
+                    }
                     for d in record["detections"]
                 ]
         columns = [
@@ -295,7 +299,7 @@ class ParquetSink(Sink):
 
 
 def _attrs_json(det: dict[str, Any]) -> str:
-    extra = {k: v for k, v in det.items() if k not in _DETECTION.names}
+    extra = {k: v for k, v in det.items() if k not in _DETECTION_FIELDS}
     return orjson.dumps(extra, default=str).decode()
 
 

