@@ -70,7 +70,7 @@ def test_batch_maps_byte_offsets_of_non_ascii_items():
     data, char_of_byte = batch.encoded("fold")
     assert char_of_byte is not None
     start = data.index(b"fentanyi")
-    hits = list(batch.locate("fold", [(0, start, start + 8)]))
+    hits = list(batch.to_items(*batch.to_chars("fold", [(0, start, start + 8)])))
     assert hits == [(0, 1, 4, 12)]
     assert batch.texts[1][4:12] == "fentanyl"
 

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from interdiction.kb import KnowledgeBase
 from interdiction.model import Detection
 from interdiction.text.batch import TextBatch
+from interdiction.text.engine import CompiledCache
 
 ENTRY_POINT_GROUP = "interdiction.detectors"
 
@@ -45,6 +46,7 @@ class DetectorContext:
 
     kb: KnowledgeBase
     options: dict[str, Any] = field(default_factory=dict)
+    pattern_cache: CompiledCache | None = None  # keeps compiled pattern sets between runs
 
 
 class Detector(ABC):

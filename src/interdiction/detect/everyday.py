@@ -35,7 +35,9 @@ class EverydayPhraseDetector(Detector):
     def __init__(self, context: DetectorContext):
         super().__init__(context)
         self.phrases = sorted({fold_name(p) for p in load_phrases()})
-        self._patterns = PatternSet([p.encode() for p in self.phrases], literal=True)
+        self._patterns = PatternSet(
+            [p.encode() for p in self.phrases], literal=True, cache=context.pattern_cache
+        )
 
     def detect(self, batch: TextBatch) -> list[list[Detection]]:
         found: list[list[Detection]] = [[] for _ in range(len(batch))]

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+
 from interdiction.detect.base import Detector, DetectorContext, Example
 from interdiction.kb import KnowledgeBase
 from interdiction.model import Detection
@@ -171,12 +173,19 @@ class SubstanceTermDetector(Detector):
     def __init__(self, context: DetectorContext):
         super().__init__(context)
         patterns, self._terms = compile_terms(context.kb)
-        self._patterns = PatternSet([p.encode() for p in patterns], literal=True)
+        self._unbounded = np.array([not terms[0].bounded for terms in self._terms], dtype=bool)
+        self._patterns = PatternSet(
+            [p.encode() for p in patterns], literal=True, cache=context.pattern_cache
+        )
         self._needs_compact = PatternSet(list(NEEDS_COMPACT_HS), flags=UTF8)
 
     def detect(self, batch: TextBatch) -> list[list[Detection]]:
         found: list[list[Detection]] = [[] for _ in range(len(batch))]
-        for pattern_id, item, start, end in self._patterns.scan(batch, "fold"):
+        ids, starts, ends = self._patterns.scan_chars(batch, "fold")
+        if len(ids):
+            keep = self._may_stand_alone(batch, ids, starts, ends)
+            ids, starts, ends = ids[keep], starts[keep], ends[keep]
+        for pattern_id, item, start, end in batch.to_items(ids, starts, ends):
             text = batch.texts[item]
             for detection in self._confirm(text, start, end, pattern_id, ()):
                 found[item].append(detection)
@@ -184,6 +193,26 @@ class SubstanceTermDetector(Detector):
         if compact_items:
             self._scan_compacted(batch, compact_items, found)
         return [_keep_longest(dets) if len(dets) > 1 else dets for dets in found]
+
+    def _may_stand_alone(
+        self, batch: TextBatch, ids: np.ndarray, starts: np.ndarray, ends: np.ndarray
+    ) -> np.ndarray:
+        """Vectorised first cut of the word-edge test: drop the many matches glued inside a
+        longer word ("ice" in "office") before any per-match Python runs. Lets through
+        everything the exact test (:func:`_at_word_edges`) might accept."""
+        types = batch.char_types
+        before = np.where(starts > 0, types[np.maximum(starts - 1, 0)], 0)
+        glued_before = (before != 0) & (before == types[starts])
+        after = types[ends]
+        glued_after = (after != 0) & (after == types[ends - 1])
+        joined = batch.joined
+        plural = np.fromiter(
+            (joined[e] in "sSeE" for e in ends[glued_after & ~glued_before].tolist()),
+            dtype=bool,
+        )
+        glued_after_checked = glued_after.copy()
+        glued_after_checked[glued_after & ~glued_before] = ~plural
+        return self._unbounded[ids] | ~(glued_before | glued_after_checked)
 
     def _scan_compacted(
         self, batch: TextBatch, items: list[int], found: list[list[Detection]]

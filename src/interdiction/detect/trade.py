@@ -55,6 +55,8 @@ SIGNALS: list[Signal] = [
         r"|lbs?|pcs|pieces|pills?|tabs?|tablets|caps|capsules|blotters?|hits|vials|amps|units"
         r"|packs?|bars|pressies|strips|zips|qp|hp)\b",
         r"\b\d+\s?x\s?\d*\b",
+        r"\b\d+\s?x\s?\d+(?:[.,]\d+)?\s?(?:mg|g|ml|mcg|ug)\b",
+        r"\b" + _NUM + r"\s?(?:gm|gms|pounds?|lb|lbs|ounces?|oz|kilos?|kgs?|grammes?|gramos)\b",
         r"\bx\s?\d+\b",
         "грамм", r"\d+\s?(?:гр|г|кг|шт)", "克", "公斤", "粒", "غرام", "جرام",
     ),
@@ -69,6 +71,9 @@ SIGNALS: list[Signal] = [
                "half a zip", "qp", "8 ball", "eight ball", "8ball", "teenth", "dime bag",
                "nickel bag"),
         r"\b\d+\s?(?:hits|blotters|pressies)\b",
+        r"\b\d+\s?ug\b",
+        r"\b\d{3}\s?\+\s?mg\b",
+        r"\b\d{3}\s?mg\s?\+",
         r"(?:^|[^\d.,])[1-5]\s?(?:g|gr|gram|grams|gramos|gramm|grammes|grammi)\b",
     ),
     *_signals(
@@ -185,7 +190,8 @@ SIGNALS: list[Signal] = [
     *_signals(
         "quality", "trade", 0.3, False,
         _words("pure", "purity", "top shelf", "high quality", "premium", "potent", "fire",
-               "best quality"),
+               "best quality", "top stuff", "hq", "aaa", "aaa+", "aaaa", "a+", "grade"),
+        r"\b\d{2}(?:[.,]\d+)?\s?%",
     ),
     *_signals(
         "payment", "trade", 0.5, True,
@@ -310,7 +316,7 @@ class TradeSignalDetector(Detector):
         self.signals = SIGNALS
         patterns = [lower_view(s.pattern).encode() for s in self.signals]
         flags = [SOM | (0 if s.pattern.isascii() else UTF8) for s in self.signals]
-        self._patterns = PatternSet(patterns, flags=flags)
+        self._patterns = PatternSet(patterns, flags=flags, cache=context.pattern_cache)
 
     def detect(self, batch: TextBatch) -> list[list[Detection]]:
         found: list[list[Detection]] = [[] for _ in range(len(batch))]

@@ -10,6 +10,7 @@ from typing import Protocol
 from interdiction.detect.base import Detector, DetectorContext, create_detectors
 from interdiction.kb import KnowledgeBase, load_kb
 from interdiction.model import Assessment, Detection, Label
+from interdiction.pipeline.cache import DirectoryCache
 from interdiction.score.rules import RulePolicy, RuleScorer
 from interdiction.text.batch import TextBatch
 
@@ -45,7 +46,7 @@ class Screener:
         options: dict | None = None,
     ) -> Screener:
         kb = kb or load_kb()
-        context = DetectorContext(kb=kb, options=options or {})
+        context = DetectorContext(kb=kb, options=options or {}, pattern_cache=DirectoryCache())
         detectors = create_detectors(context, detector_names)
         return cls(kb, detectors, RuleScorer(kb, RulePolicy(threshold=threshold)))
 

@@ -62,7 +62,7 @@ class RulePolicy:
     threshold: float = 0.5
     weak_weight: float = 0.8  # an ambiguous name, once drug-specific context confirms the reading
     emoji_weight: float = 0.5
-    uncontrolled_weight: float = 0.7  # a KB substance with no control (Rx-only, NPS not listed)
+    uncontrolled_weight: float = 0.8  # a prescription medicine that no regime controls
     unknown_cas_weight: float = 0.5
     analogue_weight: float = 0.9
     listing_trade: float = 0.65
@@ -214,7 +214,8 @@ class RuleScorer:
                 if sub is None or sub.id in strong_ids:
                     continue
                 strong_ids.add(sub.id)
-                weight = 1.0 if sub.controls else policy.uncontrolled_weight
+                rx_only = sub.substance_class in PHARMACY_CLASSES and not sub.controls
+                weight = policy.uncontrolled_weight if rx_only else 1.0
                 ev.shop_sold.append(
                     sub.id in policy.pharmacy_sold or sub.substance_class in PHARMACY_CLASSES
                 )
@@ -280,4 +281,4 @@ class RuleScorer:
         words = text.split()
         if len(words) > LISTING_MAX_WORDS or FIRST_PERSON.search(text):
             return False
-        return any(c in ev.trade for c in ("quantity", "street-quantity", "dose", "price"))
+        return bool(ev.trade)  # a quantity, price, grade or any other mark of a listing

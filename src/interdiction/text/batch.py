@@ -65,36 +65,50 @@ class TextBatch:
         """Index of the item containing joined-buffer character ``offset``."""
         return int(np.searchsorted(self.starts, offset, side="right") - 1)
 
-    def locate(
+    def to_chars(
         self, view: str, hits: list[tuple[int, int, int]]
-    ) -> Iterator[tuple[int, int, int, int]]:
-        """Map (pattern id, byte start, byte end) in a view's UTF-8 to (id, item, start, end).
-
-        Offsets come back in characters relative to the item. Matches that cross an item
-        boundary are dropped.
-        """
-        if not hits:
-            return
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pattern ids, start, end) as arrays of character offsets in the joined buffer."""
         _, char_of_byte = self.encoded(view)
         ids = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
         b_start = np.fromiter((h[1] for h in hits), dtype=np.int64, count=len(hits))
         b_end = np.fromiter((h[2] for h in hits), dtype=np.int64, count=len(hits))
-        if char_of_byte is None:
-            c_start, c_end = b_start, b_end
-        else:
-            c_start = char_of_byte[np.minimum(b_start, len(char_of_byte) - 1)]
-            c_end = char_of_byte[b_end - 1] + 1
+        if char_of_byte is None or not hits:
+            return ids, b_start, b_end
+        c_start = char_of_byte[np.minimum(b_start, len(char_of_byte) - 1)]
+        c_end = char_of_byte[b_end - 1] + 1
+        return ids, c_start, c_end
+
+    def to_items(
+        self, ids: np.ndarray, c_start: np.ndarray, c_end: np.ndarray
+    ) -> Iterator[tuple[int, int, int, int]]:
+        """(id, item, start, end) relative to the item; matches crossing items are dropped."""
+        if not len(ids):
+            return
         items = np.searchsorted(self.starts, c_end - 1, side="right") - 1
         rel_start = c_start - self.starts[items]
         rel_end = c_end - self.starts[items]
+        # a pattern's leading boundary may take the separator before the item: clamp, not drop
         inside = rel_end <= (self.ends[items] - self.starts[items])
-        for pid, item, s, e, ok in zip(
-            ids.tolist(),
-            items.tolist(),
-            rel_start.tolist(),
-            rel_end.tolist(),
-            inside.tolist(),
+        yield from zip(
+            ids[inside].tolist(),
+            items[inside].tolist(),
+            np.maximum(rel_start[inside], 0).tolist(),
+            rel_end[inside].tolist(),
             strict=True,
-        ):
-            if ok:
-                yield pid, item, max(s, 0), e
+        )
+
+    @cached_property
+    def char_types(self) -> np.ndarray:
+        """Per character of the joined buffer (plus one past the end): 1 letter, 2 digit, 0 other.
+
+        Classifies only the distinct code points present, so it costs one numpy pass.
+        """
+        points = np.frombuffer(self.joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        distinct, index = np.unique(points, return_inverse=True)
+        kinds = np.fromiter(
+            (1 if chr(p).isalpha() else 2 if chr(p).isdigit() else 0 for p in distinct.tolist()),
+            dtype=np.uint8,
+            count=len(distinct),
+        )
+        return np.append(kinds[index], np.uint8(0))
