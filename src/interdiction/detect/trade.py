@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from interdiction.detect.base import Detector, DetectorContext, Example
 from interdiction.model import Detection
 from interdiction.text.batch import TextBatch
-from interdiction.text.engine import SOM, UTF8, PatternSet
+from interdiction.text.engine import MULTILINE, SOM, UTF8, PatternSet
 from interdiction.text.normalize import lower_view
 
 
@@ -96,9 +96,9 @@ SIGNALS: list[Signal] = [
     ),
     *_signals(
         "bulk-count", "trade", 0.6, True,
-        r"\b(?:[5-9]\d|[1-9]\d{2,3})\s?(?:x\s?)?(?:pills|tabs|caps|tablets|capsules|pcs)\b",
-        r"\b(?:[5-9]\d|[1-9]\d{2,3})\s?x\b",
-        r"\bx\s?(?:[5-9]\d|[1-9]\d{2,3})\b",
+        r"\b(?:[5-9]\d|[1-9]\d{2,3})\s?(?:x\s?)?(?:pills|tabs|pcs)\b",
+        r"\b(?:[5-9]\d|[1-9]\d{2,3})\s?x\s+[a-z]",
+        r"\bx\s?(?:[5-9]\d|[1-9]\d{2,3})(?:\s*$|\s*[^\w\s.,])",
     ),
     *_signals(
         "sale", "trade", 0.7, False,
@@ -139,7 +139,7 @@ SIGNALS: list[Signal] = [
     ),
     *_signals(
         "contact", "trade", 0.6, False,
-        _words("dm me", "dm for", "dms open", "dm", "pm me", "hmu", "hit me up", "hit me",
+        _words("dm me", "dm for", "dms open", "pm me", "hmu", "hit me up", "hit me",
                "inbox me", "text me", "message me", "add me", "link in bio", "tap in",
                "contact me", "contact us", "whatsapp me", "telegram me", "snap me", "wickr me",
                "wickr", "threema", "kik me", "escribeme", "escribenos", "contactame", "mp moi",
@@ -149,7 +149,7 @@ SIGNALS: list[Signal] = [
                "via telegram", "on telegram", "telegram only", "snap only", "wickr only",
                "hit my line", "app mij", "scrivimi", "escribe al privado", "al privado",
                "solo contatti seri", "commande par snap", "envoi discret", "msg me",
-               "inbox", "dms", "pm", "serious buyers"),
+               "dms", "serious buyers", "dm to order", "dm if", "dm @", "inbox me"),
         "加微", "加飞机", "飞机联系", "同城可送",
         "пиши", "пишите", "в лс", "телеграм", "телега", "加微信", "微信", "联系", "تواصل",
         "راسلني", "واتساب",
@@ -205,7 +205,7 @@ SIGNALS: list[Signal] = [
     ),
     *_signals(
         "request", "solicitation", 0.7, False,
-        _words("achat", "quelqu'un a", "un plan pour", "cerco", "qualcuno che venda",
+        _words("achat", "quelqu'un a", "un plan pour", "cerco qualcuno", "qualcuno che venda",
                "alguem vende", "alguien vende", "alguien tiene", "onde comprar", "donde comprar",
                "where do people buy", "where do i get", "who's selling", "whos selling",
                "anyone need", "who need", "who needs", "still got", "can you get me", "sort me",
@@ -262,7 +262,8 @@ SIGNALS: list[Signal] = [
                "every morning", "stars", "helped", "helps", "relief", "my gp", "gp",
                "psychiatrist", "nurse", "hospital", "anxiety", "adhd", "insomnia", "narcolepsy",
                "sciatica", "migraine", "arthritis", "cancer pain", "back pain", "my husband",
-               "my wife", "my son", "my daughter", "my mum", "my mom", "my dad"),
+               "my wife", "my son", "my daughter", "my mum", "my mom", "my dad", "the pharmacy",
+               "my pharmacy", "pharmacy", "nhs", "prescription"),
         r"\bevery \d+ (?:hours|hrs|days)\b",
     ),
     *_signals(
@@ -272,6 +273,8 @@ SIGNALS: list[Signal] = [
                "prescription needed", "pharmacy medicine", "pharmacy only", "pom",
                "consult your doctor", "consult a pharmacist", "ask your pharmacist",
                "read the label", "licensed pharmacy", "registered pharmacy", "con receta",
+               "rezept erforderlich", "nur auf rezept", "receta medica", "prescription charge",
+               "nhs prescription", "pharmacist check", "answer a few questions",
                "sur ordonnance", "verschreibungspflichtig", "rezeptpflichtig",
                "apothekenpflichtig"),
         "по рецепту", "处方药", "بوصفة",
@@ -315,7 +318,8 @@ class TradeSignalDetector(Detector):
         super().__init__(context)
         self.signals = SIGNALS
         patterns = [lower_view(s.pattern).encode() for s in self.signals]
-        flags = [SOM | (0 if s.pattern.isascii() else UTF8) for s in self.signals]
+        # multi-line: ^ and $ hold at every item edge of the joined batch
+        flags = [SOM | MULTILINE | (0 if s.pattern.isascii() else UTF8) for s in self.signals]
         self._patterns = PatternSet(patterns, flags=flags, cache=context.pattern_cache)
 
     def detect(self, batch: TextBatch) -> list[list[Detection]]:

@@ -68,6 +68,7 @@ class RulePolicy:
     listing_trade: float = 0.65
     weak_trade_context: float = 0.8  # illicit-trade evidence that lets ambiguous names count
     context_damping: float = 0.75
+    max_context: float = 0.95
     pharmacy_sold: frozenset[str] = PHARMACY_SOLD
 
 
@@ -77,6 +78,7 @@ class _Evidence:
     substance_reasons: list[str] = field(default_factory=list)
     trade: dict[str, tuple[float, str]] = field(default_factory=dict)  # category -> best
     context: dict[str, tuple[float, str]] = field(default_factory=dict)
+    context_weights: list[float] = field(default_factory=list)  # one per distinct cue
     counted: list[Detection] = field(default_factory=list)
     shop_sold: list[bool] = field(default_factory=list)  # per counted piece: sold in shops too
 
@@ -146,7 +148,8 @@ class RuleScorer:
             elif not ev.context and self._listing_shaped(text, ev):
                 listing = True
                 trade = max(trade, self.policy.listing_trade)
-        context = _combine([w for w, _ in ev.context.values()])
+        # every distinct cue of news, medical talk or a pharmacy makes trade less likely
+        context = min(_combine(ev.context_weights), self.policy.max_context)
         risk = ev.substance * trade * (1.0 - self.policy.context_damping * context)
         risk = round(min(max(risk, 0.0), 1.0), 4)
 
@@ -194,6 +197,8 @@ class RuleScorer:
                 target = ev.trade
             else:
                 continue
+            if det.kind == "context":
+                ev.context_weights.append(weight)
             quote = (
                 repr(det.text) if det.kind != "identifier" else f"{det.attrs['type']} {det.value}"
             )
