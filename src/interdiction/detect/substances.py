@@ -27,6 +27,7 @@ WEIGHT_STRONG = 1.0
 WEIGHT_WEAK = 0.4
 WEIGHT_EMOJI = 0.3
 MIN_NAME_CHARS = 3  # shorter names ("x", "md", "k") are everyday letters, not evidence
+MIN_IDEOGRAPH_CHARS = 2  # in Chinese or Japanese two characters make a word (冰毒, 大麻)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,8 @@ def compile_terms(kb: KnowledgeBase) -> tuple[list[str], list[list[_Term]]]:
             for variant in separator_variants(name.text.replace("\ufe0f", "").strip()):
                 folded = fold_name(variant)
                 emoji = name.kind == "emoji" or _is_emoji(folded)
-                if not folded or (not emoji and len(folded) < MIN_NAME_CHARS):
+                shortest = MIN_NAME_CHARS if _needs_boundary(folded) else MIN_IDEOGRAPH_CHARS
+                if not folded or (not emoji and len(folded) < shortest):
                     continue
                 term = _Term(
                     substance_id=sub.id,
@@ -315,6 +317,11 @@ def _at_word_edges(text: str, start: int, end: int) -> bool:
 def _plausible_disguise(written: str, expected: str) -> bool:
     """Reject digit strings and codes that only fold into a name: most letters must be letters."""
     pairs = list(zip(written, expected, strict=False))
+    for got, want in pairs:
+        # one Latin letter for another is a different word ("Lily" is not "Illy"), except a
+        # capital I, which many fonts draw like an l ("aIprazolam")
+        if got.isascii() and got.isalpha() and got.lower() != want and (got, want) != ("I", "l"):
+            return False
     letters = [lower_view(got).isalpha() for got, _ in pairs]
     stand_ins = sum(
         1 for (_, want), letter in zip(pairs, letters, strict=True) if want.isalpha() and not letter

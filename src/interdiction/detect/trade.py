@@ -123,6 +123,18 @@ SIGNALS: list[Signal] = [
     ),
     *_signals("plug", "trade", 0.5, True, _words("plug", "the plug", "your plug", "connect")),
     *_signals(
+        "online-order", "trade", 0.6, False,
+        r"\b(?:buy|order|purchase)\s+(?:[\w@.$-]+\s+){0,4}online\b",
+        _words("online pharmacy", "cheapest", "cheapest price", "order here", "secure checkout",
+               "credit card accepted", "cod", "cash on delivery"),
+    ),
+    *_signals("contact-weak", "trade", 0.4, False, _words("dm", "pm")),
+    *_signals(
+        "street-price", "trade", 0.7, True,
+        r"\b(?:3\.5|7|14|28|1/8|1/4|1/2|half|quarter|zip|zips|oz|ounce|8th|qp|hp)\s?"
+        r"(?:(?:for|@|=)\s?[$€£]?|[$€£])\d{2,4}\b",
+    ),
+    *_signals(
         "shipping", "trade", 0.6, False,
         _words("shipping", "ship", "ships", "shipped", "delivery", "deliver", "delivered",
                "worldwide", "overnight", "next day", "tracking", "tracked", "express post",
@@ -157,7 +169,11 @@ SIGNALS: list[Signal] = [
     *_signals(
         "no-prescription", "trade", 0.9, False,
         _words("no medical records", "no medical records needed", "no rx needed",
-               "no prescription required", "no doctor visit", "without rx"),
+               "no prescription required", "no doctor visit", "without rx", "no gp needed",
+               "online questionnaire", "no r.x", "no r.x needed", "legally without script"),
+        r"\bwithout (?:a |any )?(?:doctor'?s? |valid |prior |medical )?"
+        r"(?:prescription|script|rx)\b",
+        r"\bno (?:doctor'?s? |prior |valid )?(?:prescription|script|rx)\b",
         _words("no prescription", "without prescription", "without a prescription", "no rx",
                "no script", "no doctor", "without doctor", "no prior prescription",
                "prescription not required", "no prescription needed", "without a script",
@@ -211,7 +227,7 @@ SIGNALS: list[Signal] = [
                "anyone need", "who need", "who needs", "still got", "can you get me", "sort me",
                "split an ounce", "how much for", "do you deliver", "need some", "wanna buy",
                "kto prodaet", "hat jemand", "wer hat"),
-        _words("looking for", "looking to buy", "looking to get", "want to buy", "wanna buy",
+        _words("looking to buy", "looking to get", "want to buy", "wanna buy",
                "wtb", "where to buy", "need a plug", "need a connect", "tryna cop",
                "trying to cop", "can i get", "can someone get me", "hook me up", "busco",
                "compro", "quiero comprar", "donde consigo", "je cherche", "j'achete",
@@ -221,6 +237,7 @@ SIGNALS: list[Signal] = [
         r"\bwho (?:has|sells|got)\b",
         "куплю", "ищу", "где купить", "求购", "哪里买", "想买", "أريد شراء", "اين اشتري", "أين أجد",
     ),
+    *_signals("request-weak", "solicitation", 0.45, False, _words("looking for")),
     # Context that argues against trade
     *_signals(
         "news", "context", 0.6, False,
@@ -263,7 +280,7 @@ SIGNALS: list[Signal] = [
                "psychiatrist", "nurse", "hospital", "anxiety", "adhd", "insomnia", "narcolepsy",
                "sciatica", "migraine", "arthritis", "cancer pain", "back pain", "my husband",
                "my wife", "my son", "my daughter", "my mum", "my mom", "my dad", "the pharmacy",
-               "my pharmacy", "pharmacy", "nhs", "prescription"),
+               "my pharmacy", "nhs"),
         r"\bevery \d+ (?:hours|hrs|days)\b",
     ),
     *_signals(
@@ -275,6 +292,9 @@ SIGNALS: list[Signal] = [
                "read the label", "licensed pharmacy", "registered pharmacy", "con receta",
                "rezept erforderlich", "nur auf rezept", "receta medica", "prescription charge",
                "nhs prescription", "pharmacist check", "answer a few questions",
+               "rezepts", "arzneimittel"),
+        "rezept erforderlich", "rezeptpflichtig", "verschreibungspflichtig",
+        _words(
                "sur ordonnance", "verschreibungspflichtig", "rezeptpflichtig",
                "apothekenpflichtig"),
         "по рецепту", "处方药", "بوصفة",

@@ -33,8 +33,12 @@ IDENTIFIER_TRADE = {
 # Categories that speak of trade whatever the goods (pharmacies and shops use the others too).
 ILLICIT_TRADE = frozenset(
     {"no-prescription", "stealth", "cover", "customs", "contact", "plug", "payment", "request",
-     "dealer-emoji", "sale", "street-quantity", "street-price", "route", "bulk-count"}
+     "dealer-emoji", "sale", "street-quantity", "street-price", "route", "bulk-count",
+     "online-order"}
 )  # fmt: skip
+# What lets an ambiguous word ("snow", "molly") be read as a drug: illicit-trade signals other
+# than a bare "for sale", which every classified ad has.
+WEAK_NAME_CONTEXT = ILLICIT_TRADE - {"sale"}
 # Substances that shops and pharmacies legitimately sell (some preparations over the counter):
 # a price or pack size is no evidence for them, only illicit-trade signals are.
 PHARMACY_CLASSES = frozenset({"prescription"})
@@ -66,7 +70,7 @@ class RulePolicy:
     unknown_cas_weight: float = 0.5
     analogue_weight: float = 0.9
     listing_trade: float = 0.65
-    weak_trade_context: float = 0.8  # illicit-trade evidence that lets ambiguous names count
+    weak_trade_context: float = 0.7  # illicit-trade evidence that lets ambiguous names count
     context_damping: float = 0.75
     max_context: float = 0.95
     pharmacy_sold: frozenset[str] = PHARMACY_SOLD
@@ -95,7 +99,7 @@ def _outside_everyday_phrases(detections: list[Detection], ev: _Evidence) -> lis
         return detections
     active = []
     for det in detections:
-        inside = next((p for p in phrases if p.start <= det.start and det.end <= p.end), None)
+        inside = next((p for p in phrases if p.start < det.end and det.start < p.end), None)
         if inside is not None and det is not inside:
             det.attrs["ignored"] = True
             ev.substance_reasons.append(
@@ -254,12 +258,15 @@ class RuleScorer:
             word_ids = {d.value for d in weak if d.attrs.get("name_kind") != "emoji"}
             emoji_and_word = bool(emoji_ids & word_ids)  # "snow ❄️": two codes for one drug
             emoji_codes = sum(1 for d in weak if d.attrs.get("name_kind") == "emoji")
-            illicit = _combine([w for c, (w, _) in ev.trade.items() if c in ILLICIT_TRADE])
+            illicit = _combine([w for c, (w, _) in ev.trade.items() if c in WEAK_NAME_CONTEXT])
+            contact = "contact" in ev.trade or "contact-weak" in ev.trade
+            dealer_emoji = sum(1 for d in detections if d.value in ("emoji", "dealer-emoji"))
             if (
                 drug_context
                 or emoji_and_word
                 or illicit >= policy.weak_trade_context
-                or (emoji_codes >= 2 and "contact" in ev.trade)
+                or (emoji_codes >= 2 and contact)
+                or (emoji_codes >= 1 and dealer_emoji >= 2)
             ):
                 for det in weak:
                     ev.shop_sold.append(False)
