@@ -20,9 +20,16 @@ from interdiction.detect.base import Detector, DetectorContext, Example
 from interdiction.kb import KnowledgeBase
 from interdiction.model import Detection
 from interdiction.text.batch import TextBatch
-from interdiction.text.engine import UTF8, PatternSet
+from interdiction.text.engine import MULTILINE, SOM, UTF8, PatternSet
 from interdiction.text.normalize import NEEDS_COMPACT_HS, compact, fold_name, lower_view
 
+# Forms that name no substance but point to one: a blotter dose in micrograms is LSD (or an
+# NBOMe), a "220+mg" pill is ecstasy. Weak: they count only in drug or trade context.
+IMPLIED = (
+    (r"\b\d{2,4}\s?(?:ug|µg|mcg)\b", "lsd", "dose in micrograms (LSD-type blotter)"),
+    (r"\b[12]\d{2}\s?\+\s?mg\b", "mdma", "pill strength 100+ mg (ecstasy)"),
+    (r"\b[12]\d{2}\s?mg\s?\+", "mdma", "pill strength 100+ mg (ecstasy)"),
+)
 WEIGHT_STRONG = 1.0
 WEIGHT_WEAK = 0.4
 WEIGHT_EMOJI = 0.3
@@ -180,6 +187,10 @@ class SubstanceTermDetector(Detector):
             [p.encode() for p in patterns], literal=True, cache=context.pattern_cache
         )
         self._needs_compact = PatternSet(list(NEEDS_COMPACT_HS), flags=UTF8)
+        self._implied = [i for i in IMPLIED if i[1] in context.kb.substances]
+        self._implied_patterns = PatternSet(
+            [i[0].encode() for i in self._implied], flags=SOM | UTF8 | MULTILINE
+        )
 
     def detect(self, batch: TextBatch) -> list[list[Detection]]:
         found: list[list[Detection]] = [[] for _ in range(len(batch))]
@@ -191,10 +202,25 @@ class SubstanceTermDetector(Detector):
             text = batch.texts[item]
             for detection in self._confirm(text, start, end, pattern_id, ()):
                 found[item].append(detection)
+        for index, item, start, end in self._implied_patterns.scan(batch, "lower"):
+            found[item].append(self._implied_detection(batch.texts[item], start, end, index))
         compact_items = sorted({item for _, item, _, _ in self._needs_compact.scan(batch, "lower")})
         if compact_items:
             self._scan_compacted(batch, compact_items, found)
         return [_keep_longest(dets) if len(dets) > 1 else dets for dets in found]
+
+    def _implied_detection(self, text: str, start: int, end: int, index: int) -> Detection:
+        _, substance_id, meaning = self._implied[index]
+        return Detection(
+            detector=self.name,
+            kind="substance",
+            start=start,
+            end=end,
+            text=text[start:end],
+            value=substance_id,
+            weight=WEIGHT_WEAK,
+            attrs={"name": meaning, "name_kind": "implied", "match": "weak", "obfuscation": []},
+        )
 
     def _may_stand_alone(
         self, batch: TextBatch, ids: np.ndarray, starts: np.ndarray, ends: np.ndarray

@@ -43,7 +43,7 @@ SIGNALS: list[Signal] = [
     *_signals(
         "price", "trade", 0.6, False,
         r"[$€£¥₽]\s?" + _NUM,
-        r"\b" + _NUM + r"\s?(?:usd|eur|gbp|aud|cad|btc|xmr|usdt|bucks|dollars?|euros?|quid)\b",
+        r"\b" + _NUM + r"[\s-]?(?:usd|eur|gbp|aud|cad|btc|xmr|usdt|bucks|dollars?|euros?|quid)\b",
         r"\b" + _NUM + r"[$€£]",
         _words("price", "prices", "pricing", "per gram", "per g", "a gram", "obo", "ono", "cheap",
                "discount", "precio", "precios", "prix", "preis", "preise", "prezzo", "preco"),
@@ -55,6 +55,7 @@ SIGNALS: list[Signal] = [
         r"|lbs?|pcs|pieces|pills?|tabs?|tablets|caps|capsules|blotters?|hits|vials|amps|units"
         r"|packs?|bars|pressies|strips|zips|qp|hp)\b",
         r"\b\d+\s?x\s?\d*\b",
+        r"\b\d+\s(?:[\w-]+\s){1,2}(?:pills|tabs|blotters|caps|hits|capsules|tablets)\b",
         r"\b\d+\s?x\s?\d+(?:[.,]\d+)?\s?(?:mg|g|ml|mcg|ug)\b",
         r"\b" + _NUM + r"\s?(?:gm|gms|pounds?|lb|lbs|ounces?|oz|kilos?|kgs?|grammes?|gramos)\b",
         r"\bx\s?\d+\b",
@@ -65,7 +66,8 @@ SIGNALS: list[Signal] = [
     # the classic gram steps, blotter hits.
     *_signals(
         "street-quantity", "trade", 0.6, True,
-        r"(?:^|[^\d.,])(?:1/8|1/4|1/2|3\.5|7|14|28|0?\.\d|1\.\d)\s?(?:g|gr|gram|grams|oz|ounce)s?\b",
+        r"(?:^|[^\d.,])(?:1/8|1/4|1/2|3\.5|7|14|28|0?\.\d{1,2}|1\.\d{1,2})\s?"
+        r"(?:g|gr|gram|grams|oz|ounce)s?\b",
         r"\b1/[248]th\b",
         _words("an eighth", "eighths", "quarter oz", "half oz", "half ounce",
                "half a zip", "qp", "8 ball", "eight ball", "8ball", "teenth", "dime bag",
@@ -96,7 +98,7 @@ SIGNALS: list[Signal] = [
     ),
     *_signals(
         "bulk-count", "trade", 0.6, True,
-        r"\b(?:[5-9]\d|[1-9]\d{2,3})\s?(?:x\s?)?(?:pills|tabs|pcs)\b",
+        r"\b(?:[5-9]\d|[1-9]\d{2,3})[\s-]?(?:x\s?)?(?:pills|tabs|pcs)\b",
         r"\b(?:[5-9]\d|[1-9]\d{2,3})\s?x\s+[a-z]",
         r"\bx\s?(?:[5-9]\d|[1-9]\d{2,3})(?:\s*$|\s*[^\w\s.,])",
     ),
@@ -206,7 +208,8 @@ SIGNALS: list[Signal] = [
     *_signals(
         "quality", "trade", 0.3, False,
         _words("pure", "purity", "top shelf", "high quality", "premium", "potent", "fire",
-               "best quality", "top stuff", "hq", "aaa", "aaa+", "aaaa", "a+", "grade"),
+               "best quality", "top stuff", "hq", "aaa", "aaa+", "aaaa", "a+", "grade", "quality",
+               "dutch quality", "raw", "strong", "sample"),
         r"\b\d{2}(?:[.,]\d+)?\s?%",
     ),
     *_signals(
@@ -249,7 +252,11 @@ SIGNALS: list[Signal] = [
                "border patrol", "overdose deaths", "crisis", "epidemic", "study", "researchers",
                "survey", "percent of", "incautacion", "incautaron", "detenido", "detenidos",
                "saisie", "saisi", "interpelle", "polizei", "beschlagnahmt", "festgenommen",
-               "apreensao", "preso", "customs agents", "agents", "officers", "pleaded guilty",
+               "apreensao", "preso", "autorites", "autoridades", "behorden", "autorita",
+               "legalised", "legalized", "legalisation", "legalization", "possession",
+               "decriminalised", "decriminalized", "government", "ministry", "minister",
+               "parliament", "law", "laws", "bill", "erlaubt", "gesetz", "besitz", "loi", "ley",
+               "customs agents", "agents", "officers", "pleaded guilty",
                "justice department", "gendarmerie", "dismantled", "coast guard", "investigators",
                "offloaded", "street value", "worth an estimated", "douane", "onderschept",
                "juzgado", "condeno", "prision", "tribunal", "condamne", "gericht", "verurteilt",
@@ -267,12 +274,15 @@ SIGNALS: list[Signal] = [
     ),
     *_signals(
         "medical", "context", 0.5, False,
-        _words("my doctor", "my dr", "prescribed", "prescription for", "my prescription",
+        _words("my doctor", "my dr", "my doc", "prescribed", "appetite", "made me", "makes me",
+               "works", "worked", "works like a charm", "10/10", "focus", "panic", "depression",
+               "prescribed me", "doses", "dose", "for flying", "symptoms", "prescription for",
+               "my prescription",
                "side effect", "side effects", "i take", "i took", "i was taking",
                "i have been taking", "i've been taking", "been on", "taking it for",
                "withdrawal", "tapering", "taper", "pharmacist", "my pain", "chronic pain",
                "surgery", "diagnosed", "dosage", "my psychiatrist", "insurance", "copay",
-               "generic", "refill", "patient", "goodrx", "walmart", "cvs", "walgreens", "costco",
+               "refill", "patient", "goodrx", "walmart", "cvs", "walgreens", "costco",
                "prescription charge", "savings card", "coming off", "came off", "tapered",
                "put on", "switched me", "switched to", "daily", "twice a day", "once a day",
                "three times a day", "a day", "per day", "at bedtime", "every night",

@@ -179,21 +179,6 @@ def build_kb(
             register_links(sub)
         vocabularies.append((path.name, doc.get("more_names", [])))
 
-    # Vocabulary files add names to entries defined anywhere among the curated files.
-    for origin, additions in vocabularies:
-        for raw in additions:
-            target = substances.get(str(raw.get("id"))) if isinstance(raw, dict) else None
-            if target is None:
-                raise KBError(f"{origin}: more_names for unknown id {raw!r:.60}")
-            try:
-                extra = parse_entry(
-                    {"name": target.name, "class": target.substance_class, **raw}, origin
-                )
-            except EntryError as exc:
-                raise KBError(str(exc)) from exc
-            _merge_into(target, extra, owner)
-            register_links(target)
-
     for path in derived:
         digest.update(path.read_bytes())
         files.append(path.name)
@@ -214,6 +199,21 @@ def build_kb(
             else:
                 substances[sub.id] = sub
                 register_links(sub)
+    # Vocabulary files add names to entries defined anywhere, derived ones included.
+    for origin, additions in vocabularies:
+        for raw in additions:
+            target = substances.get(str(raw.get("id"))) if isinstance(raw, dict) else None
+            if target is None:
+                raise KBError(f"{origin}: more_names for unknown id {raw!r:.60}")
+            try:
+                extra = parse_entry(
+                    {"name": target.name, "class": target.substance_class, **raw}, origin
+                )
+            except EntryError as exc:
+                raise KBError(str(exc)) from exc
+            _merge_into(target, extra, owner)
+            register_links(target)
+
     return KnowledgeBase(substances, sources, digest.hexdigest()[:16], files)
 
 

@@ -58,6 +58,12 @@ FIRST_PERSON = re.compile(
     r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|our|he|she|his|her|they|yo|mi|je|mon|ma|ich|mein|eu|meu|я|мой|我)\b",
     re.IGNORECASE,
 )
+# Verbs of a story, not of a title: "took 2 xanax" is talk, "2 xanax 2mg" a listing.
+NARRATIVE = re.compile(
+    r"\b(?:took|take|taking|taken|had|have|has|was|were|is|are|am|did|does|been|feel|felt|"
+    r"love|hate|think|said|says|tried|want|wants|need|needs|tomorrow|yesterday|tonight)\b",
+    re.IGNORECASE,
+)
 LISTING_MAX_WORDS = 14
 
 
@@ -291,6 +297,6 @@ class RuleScorer:
 
     def _listing_shaped(self, text: str, ev: _Evidence) -> bool:
         words = text.split()
-        if len(words) > LISTING_MAX_WORDS or FIRST_PERSON.search(text):
+        if len(words) > LISTING_MAX_WORDS or FIRST_PERSON.search(text) or NARRATIVE.search(text):
             return False
         return bool(ev.trade)  # a quantity, price, grade or any other mark of a listing
