@@ -286,7 +286,8 @@ class SubstanceTermDetector(Detector):
         if head.bounded and not _at_word_edges(text, start, end):
             return []
         written = text[start:end]
-        changed = _changed_characters(written, head.plain)
+        # most matches are spelt as in the KB: skip the per-character analysis for them
+        changed = [] if written.lower() == head.plain else _changed_characters(written, head.plain)
         if changed and not _plausible_disguise(written, head.plain):
             return []
         obfuscation = list(disguise) + changed

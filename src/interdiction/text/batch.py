@@ -57,7 +57,7 @@ class TextBatch:
             if len(data) != len(text):
                 raw = np.frombuffer(data, dtype=np.uint8)
                 is_start = (raw & 0xC0) != 0x80
-                char_of_byte = np.cumsum(is_start, dtype=np.int64) - 1
+                char_of_byte = np.cumsum(is_start, dtype=np.int32) - 1
             cache[name] = (data, char_of_byte)
         return cache[name]
 
@@ -100,15 +100,17 @@ class TextBatch:
 
     @cached_property
     def char_types(self) -> np.ndarray:
-        """Per character of the joined buffer (plus one past the end): 1 letter, 2 digit, 0 other.
-
-        Classifies only the distinct code points present, so it costs one numpy pass.
-        """
+        """Per character of the joined buffer (plus one past the end): 1 letter, 2 digit, 0 other."""
         points = np.frombuffer(self.joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        distinct, index = np.unique(points, return_inverse=True)
-        kinds = np.fromiter(
-            (1 if chr(p).isalpha() else 2 if chr(p).isdigit() else 0 for p in distinct.tolist()),
-            dtype=np.uint8,
-            count=len(distinct),
-        )
-        return np.append(kinds[index], np.uint8(0))
+        kinds = _BMP_CHAR_TYPES[np.minimum(points, 0xFFFF)]
+        astral = np.flatnonzero(points > 0xFFFF)  # emoji and rare scripts: classify one by one
+        if len(astral):
+            kinds[astral] = [_char_type(chr(p)) for p in points[astral].tolist()]
+        return np.append(kinds, np.uint8(0))
+
+
+def _char_type(ch: str) -> int:
+    return 1 if ch.isalpha() else 2 if ch.isdigit() else 0
+
+
+_BMP_CHAR_TYPES = np.fromiter((_char_type(chr(p)) for p in range(0x10000)), np.uint8, 0x10000)
