@@ -70,7 +70,13 @@ def summary_table(rows: list[tuple[str, str, Assessment]], max_text: int = 70) -
     table.add_column("text")
     table.add_column("substances")
     for item_id, text, assessment in rows:
-        substances = sorted({str(d.value) for d in assessment.detections if d.kind == "substance"})
+        substances = sorted(
+            {
+                str(d.value)
+                for d in assessment.detections
+                if d.kind == "substance" and not d.attrs.get("ignored")
+            }
+        )
         shown = text if len(text) <= max_text else text[: max_text - 1] + "…"
         table.add_row(
             item_id,

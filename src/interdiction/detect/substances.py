@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from interdiction.detect.base import Detector, DetectorContext, Example
-from interdiction.kb import KnowledgeBase
+from interdiction.kb import KnowledgeBase, merge_key
 from interdiction.model import Detection
 from interdiction.text.batch import TextBatch
 from interdiction.text.engine import MULTILINE, SOM, UTF8, PatternSet
@@ -64,13 +64,20 @@ def _needs_boundary(text: str) -> bool:
     return True
 
 
-def compile_terms(kb: KnowledgeBase) -> tuple[list[str], list[list[_Term]]]:
-    """Folded pattern texts and, for each, the KB names it stands for (strong names first)."""
+def compile_terms(kb: KnowledgeBase, weak: bool) -> tuple[list[str], list[list[_Term]]]:
+    """Pattern texts and, for each, the KB names it stands for.
+
+    Strong names are folded like the fold view (leetspeak and look-alikes undone); weak names
+    like the lower view only, since a disguised everyday word is no evidence and folding
+    would let "call" meet "Cali".
+    """
     by_pattern: dict[str, list[_Term]] = {}
     for sub in kb.substances.values():
         for name in sub.names:
             if name.kind in ("systematic", "cas"):
                 continue  # systematic names and CAS numbers are the chemistry detector's
+            if name.weak and merge_key(name.text) in kb.common_weak_names:
+                continue  # an everyday word ("coffee") proves nothing and matches everything
             if _QUANTITY_LIKE.match(name.text):
                 continue  # "25g" is read as a weight far more often than as 25G-NBOMe
             # short letter abbreviations (DPD, DOC, MET) are everyday acronyms too
@@ -86,21 +93,35 @@ def compile_terms(kb: KnowledgeBase) -> tuple[list[str], list[list[_Term]]]:
                 shortest = MIN_NAME_CHARS if _needs_boundary(folded) else MIN_IDEOGRAPH_CHARS
                 if not folded or (not emoji and len(folded) < shortest):
                     continue
+                is_weak = name.weak or emoji or short_acronym
+                if is_weak != weak:
+                    continue
+                key = folded if not weak else lower_view(variant).strip()
                 term = _Term(
                     substance_id=sub.id,
                     name=name.text,
                     kind=name.kind,
-                    weak=name.weak or emoji or short_acronym,
+                    weak=is_weak,
                     emoji=emoji,
                     bounded=not emoji and _needs_boundary(folded),
                     plain=_plain(variant),
                     accented=_has_diacritics(name.text),
                 )
-                terms = by_pattern.setdefault(folded, [])
+                terms = by_pattern.setdefault(key, [])
                 if all(t.substance_id != sub.id for t in terms):
                     terms.append(term)
     patterns = sorted(by_pattern)
-    return patterns, [sorted(by_pattern[p], key=lambda t: t.weak) for p in patterns]
+    return patterns, [by_pattern[p] for p in patterns]
+
+
+class _TermSet:
+    """One compiled set of names and the view it is matched in."""
+
+    def __init__(self, kb: KnowledgeBase, weak: bool, cache) -> None:
+        patterns, self.terms = compile_terms(kb, weak)
+        self.view = "lower" if weak else "fold"
+        self.unbounded = np.array([not terms[0].bounded for terms in self.terms], dtype=bool)
+        self.patterns = PatternSet([p.encode() for p in patterns], literal=True, cache=cache)
 
 
 _QUANTITY_LIKE = re.compile(r"^\d+(?:[.,]\d+)?\s?(?:g|mg|kg|ml|l|oz|x|mcg|ug|lb|lbs)$", re.I)
@@ -181,11 +202,8 @@ class SubstanceTermDetector(Detector):
 
     def __init__(self, context: DetectorContext):
         super().__init__(context)
-        patterns, self._terms = compile_terms(context.kb)
-        self._unbounded = np.array([not terms[0].bounded for terms in self._terms], dtype=bool)
-        self._patterns = PatternSet(
-            [p.encode() for p in patterns], literal=True, cache=context.pattern_cache
-        )
+        self._strong = _TermSet(context.kb, weak=False, cache=context.pattern_cache)
+        self._weak = _TermSet(context.kb, weak=True, cache=context.pattern_cache)
         self._needs_compact = PatternSet(list(NEEDS_COMPACT_HS), flags=UTF8)
         self._implied = [i for i in IMPLIED if i[1] in context.kb.substances]
         self._implied_patterns = PatternSet(
@@ -194,14 +212,14 @@ class SubstanceTermDetector(Detector):
 
     def detect(self, batch: TextBatch) -> list[list[Detection]]:
         found: list[list[Detection]] = [[] for _ in range(len(batch))]
-        ids, starts, ends = self._patterns.scan_chars(batch, "fold")
-        if len(ids):
-            keep = self._may_stand_alone(batch, ids, starts, ends)
-            ids, starts, ends = ids[keep], starts[keep], ends[keep]
-        for pattern_id, item, start, end in batch.to_items(ids, starts, ends):
-            text = batch.texts[item]
-            for detection in self._confirm(text, start, end, pattern_id, ()):
-                found[item].append(detection)
+        for terms in (self._strong, self._weak):
+            ids, starts, ends = terms.patterns.scan_chars(batch, terms.view)
+            if len(ids):
+                keep = terms.unbounded[ids] | _may_stand_alone(batch, starts, ends)
+                ids, starts, ends = ids[keep], starts[keep], ends[keep]
+            for pattern_id, item, start, end in batch.to_items(ids, starts, ends):
+                text = batch.texts[item]
+                found[item].extend(self._confirm(text, start, end, terms.terms[pattern_id], ()))
         for index, item, start, end in self._implied_patterns.scan(batch, "lower"):
             found[item].append(self._implied_detection(batch.texts[item], start, end, index))
         compact_items = sorted({item for _, item, _, _ in self._needs_compact.scan(batch, "lower")})
@@ -222,32 +240,12 @@ class SubstanceTermDetector(Detector):
             attrs={"name": meaning, "name_kind": "implied", "match": "weak", "obfuscation": []},
         )
 
-    def _may_stand_alone(
-        self, batch: TextBatch, ids: np.ndarray, starts: np.ndarray, ends: np.ndarray
-    ) -> np.ndarray:
-        """Vectorised first cut of the word-edge test: drop the many matches glued inside a
-        longer word ("ice" in "office") before any per-match Python runs. Lets through
-        everything the exact test (:func:`_at_word_edges`) might accept."""
-        types = batch.char_types
-        before = np.where(starts > 0, types[np.maximum(starts - 1, 0)], 0)
-        glued_before = (before != 0) & (before == types[starts])
-        after = types[ends]
-        glued_after = (after != 0) & (after == types[ends - 1])
-        joined = batch.joined
-        plural = np.fromiter(
-            (joined[e] in "sSeE" for e in ends[glued_after & ~glued_before].tolist()),
-            dtype=bool,
-        )
-        glued_after_checked = glued_after.copy()
-        glued_after_checked[glued_after & ~glued_before] = ~plural
-        return self._unbounded[ids] | ~(glued_before | glued_after_checked)
-
     def _scan_compacted(
         self, batch: TextBatch, items: list[int], found: list[list[Detection]]
     ) -> None:
         compacted = [compact(batch.texts[i]) for i in items]
         sub_batch = TextBatch([c.text for c in compacted])
-        for pattern_id, sub_item, start, end in self._patterns.scan(sub_batch, "fold"):
+        for pattern_id, sub_item, start, end in self._strong.patterns.scan(sub_batch, "fold"):
             view = compacted[sub_item]
             item = items[sub_item]
             o_start, o_end = view.span(start, end)
@@ -262,7 +260,7 @@ class SubstanceTermDetector(Detector):
                 view.text,
                 start,
                 end,
-                pattern_id,
+                self._strong.terms[pattern_id],
                 tuple(disguise),
                 batch.texts[item],
                 o_start,
@@ -275,13 +273,12 @@ class SubstanceTermDetector(Detector):
         text: str,
         start: int,
         end: int,
-        pattern_id: int,
+        terms: list[_Term],
         disguise: tuple[str, ...],
         original: str | None = None,
         o_start: int | None = None,
         o_end: int | None = None,
     ) -> list[Detection]:
-        terms = self._terms[pattern_id]
         head = terms[0]
         if head.bounded and not _at_word_edges(text, start, end):
             return []
@@ -319,6 +316,22 @@ class SubstanceTermDetector(Detector):
                 )
             )
         return out
+
+
+def _may_stand_alone(batch: TextBatch, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Vectorised first cut of the word-edge test: drop the many matches glued inside a
+    longer word ("ice" in "office") before any per-match Python runs. Lets through
+    everything the exact test (:func:`_at_word_edges`) might accept."""
+    types = batch.char_types
+    before = np.where(starts > 0, types[np.maximum(starts - 1, 0)], 0)
+    glued_before = (before != 0) & (before == types[starts])
+    after = types[ends]
+    glued_after = (after != 0) & (after == types[ends - 1])
+    joined = batch.joined
+    maybe_plural = glued_after & ~glued_before
+    plural = np.fromiter((joined[e] in "sSeE" for e in ends[maybe_plural].tolist()), dtype=bool)
+    glued_after[maybe_plural] = ~plural
+    return ~(glued_before | glued_after)
 
 
 def _char_type(ch: str) -> str | None:

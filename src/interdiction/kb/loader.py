@@ -43,6 +43,8 @@ class KnowledgeBase:
     sources: dict[str, dict]
     fingerprint: str  # hash of the files it was loaded from; keys compiled-matcher caches
     files: list[str] = field(default_factory=list)
+    # merge keys of weak names that are everyday words (derived/common_weak_names.json)
+    common_weak_names: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self._by_cas: dict[str, str] = {}
@@ -231,4 +233,9 @@ def load_kb(directory: str | None = None) -> KnowledgeBase:
     if sources_file.exists():
         doc = yaml.safe_load(sources_file.read_text(encoding="utf-8")) or {}
         sources = {s["id"]: s for s in doc.get("sources", [])}
-    return build_kb(curated, derived, sources)
+    kb = build_kb(curated, derived, sources)
+    common = derived_dir / "common_weak_names.json"
+    if common.exists():
+        names = orjson.loads(common.read_bytes()).get("names", [])
+        kb.common_weak_names = frozenset(merge_key(n) for n in names)
+    return kb

@@ -55,7 +55,7 @@ PHARMACY_SOLD = frozenset(
      "anthranilic-acid", "phenylacetic-acid", "piperonal", "nitroethane"}
 )  # fmt: skip
 FIRST_PERSON = re.compile(
-    r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|our|he|she|his|her|they|yo|mi|je|mon|ma|ich|mein|eu|meu|я|мой|我)\b",
+    r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|our|he|she|his|her|they|mi|je|mon|ich|mein|meu|я|мой|我)\b",
     re.IGNORECASE,
 )
 # Verbs of a story, not of a title: "took 2 xanax" is talk, "2 xanax 2mg" a listing.
@@ -260,16 +260,12 @@ class RuleScorer:
             for det in weak:
                 det.attrs["ignored"] = True
         elif weak:
-            emoji_ids = {d.value for d in weak if d.attrs.get("name_kind") == "emoji"}
-            word_ids = {d.value for d in weak if d.attrs.get("name_kind") != "emoji"}
-            emoji_and_word = bool(emoji_ids & word_ids)  # "snow ❄️": two codes for one drug
             emoji_codes = sum(1 for d in weak if d.attrs.get("name_kind") == "emoji")
             illicit = _combine([w for c, (w, _) in ev.trade.items() if c in WEAK_NAME_CONTEXT])
             contact = "contact" in ev.trade or "contact-weak" in ev.trade
             dealer_emoji = sum(1 for d in detections if d.value in ("emoji", "dealer-emoji"))
             if (
                 drug_context
-                or emoji_and_word
                 or illicit >= policy.weak_trade_context
                 or (emoji_codes >= 2 and contact)
                 or (emoji_codes >= 1 and dealer_emoji >= 2)

@@ -100,7 +100,7 @@ class TextBatch:
 
     @cached_property
     def char_types(self) -> np.ndarray:
-        """Per character of the joined buffer (plus one past the end): 1 letter, 2 digit, 0 other."""
+        """Per character of the joined buffer (and one past its end): 1 letter, 2 digit, 0 other."""
         points = np.frombuffer(self.joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
         kinds = _BMP_CHAR_TYPES[np.minimum(points, 0xFFFF)]
         astral = np.flatnonzero(points > 0xFFFF)  # emoji and rare scripts: classify one by one
