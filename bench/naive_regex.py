@@ -23,8 +23,9 @@ from interdiction.kb import load_kb
 
 
 def kb_names() -> list[str]:
-    _, terms = compile_terms(load_kb())
-    return sorted({term.name for group in terms for term in group})
+    kb = load_kb()
+    groups = [g for weak in (False, True) for g in compile_terms(kb, weak)[1]]
+    return sorted({term.name for group in groups for term in group})
 
 
 def alternation(names: list[str]) -> re.Pattern[str]:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -254,30 +255,37 @@ class ParquetSink(Sink):
         self.writer.write_table(table)
 
     def _table(self, batch: InputBatch, assessments: list[Assessment]) -> pa.Table:
+        """Columns built from the few items with evidence; the rest are filled by numpy."""
         n = len(batch.ids)
-        empty: list = []
-        substances, identifiers, detections = [empty] * n, [empty] * n, [empty] * n
-        for i, assessment in enumerate(assessments):
-            if assessment.detections:
-                record = self.builder.record(batch.ids[i], assessment)
-                substances[i] = record["substances"]
-                identifiers[i] = record["identifiers"]
-                detections[i] = [
+        hits = [i for i, a in enumerate(assessments) if a.detections]
+        flagged = np.zeros(n, dtype=bool)
+        risk = np.zeros(n, dtype=np.float32)
+        label = np.zeros(n, dtype=np.int8)  # index into LABELS
+        nested: dict[str, list[list]] = {k: [] for k in _NESTED}
+        for i in hits:
+            assessment = assessments[i]
+            record = self.builder.record(batch.ids[i], assessment)
+            flagged[i] = assessment.flagged
+            risk[i] = assessment.risk
+            label[i] = _LABEL_INDEX[record["label"]]
+            nested["reasons"].append(record["reasons"])
+            nested["substances"].append(record["substances"])
+            nested["identifiers"].append(record["identifiers"])
+            nested["detections"].append(
+                [
                     {
                         **{k: d[k] for k in _DETECTION_FIELDS if k != "attrs"},
                         "attrs": _attrs_json(d),
                     }
                     for d in record["detections"]
                 ]
+            )
         columns = [
             pa.array(batch.ids, pa.string()),
-            pa.array([a.flagged for a in assessments], pa.bool_()),
-            pa.array([str(a.label) for a in assessments], pa.string()),
-            pa.array([a.risk for a in assessments], pa.float32()),
-            pa.array([a.reasons for a in assessments], pa.list_(pa.string())),
-            pa.array(substances, pa.list_(_SUBSTANCE)),
-            pa.array(identifiers, pa.list_(_IDENTIFIER)),
-            pa.array(detections, pa.list_(_DETECTION)),
+            pa.array(flagged),
+            pa.DictionaryArray.from_arrays(pa.array(label), _LABELS).cast(pa.string()),
+            pa.array(risk),
+            *(_sparse_lists(n, hits, nested[k], OUTPUT_SCHEMA.field(k).type) for k in _NESTED),
         ]
         table = pa.Table.from_arrays(columns, schema=OUTPUT_SCHEMA)
         extra = batch.extra
@@ -296,6 +304,21 @@ class ParquetSink(Sink):
             self.writer.close()
         else:
             pq.write_table(OUTPUT_SCHEMA.empty_table(), self.path)
+
+
+_NESTED = ("reasons", "substances", "identifiers", "detections")
+_LABELS = pa.array(["none", "mention", "offer"])
+_LABEL_INDEX = {"none": 0, "mention": 1, "offer": 2}
+
+
+def _sparse_lists(n: int, rows: list[int], values: list[list], list_type: pa.ListType) -> pa.Array:
+    """A list column of ``n`` rows, empty but for ``rows`` (holding ``values``), via offsets."""
+    lengths = np.zeros(n, dtype=np.int32)
+    lengths[rows] = [len(v) for v in values]
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = pa.array([x for v in values for x in v], list_type.value_type)
+    return pa.ListArray.from_arrays(pa.array(offsets), flat)
 
 
 def _attrs_json(det: dict[str, Any]) -> str:

@@ -1,0 +1,499 @@
+"""Verdicts end to end: offers (plain and disguised, in many languages) are flagged; hard
+negatives (news, harm reduction, pharmacies, patients, everyday goods that share a word with
+street slang) are not; and every verdict is internally consistent.
+
+Texts are written for this file (none are copied from eval/data/). Run through the shared
+``screener`` fixture: every detector, the shipped KB and the rule scorer.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from interdiction.detect.opsin import bundled_jar
+from interdiction.model import Assessment, Label
+
+needs_opsin = pytest.mark.skipif(
+    shutil.which("java") is None or bundled_jar() is None,
+    reason="systematic names of unlisted analogues are parsed by OPSIN, which needs Java",
+)
+
+# --------------------------------------------------------------------------- offers
+# (test id, text): each must come back label "offer", flagged.
+PLAIN_OFFERS = [
+    ("plain-fentanyl", "Selling fentanyl powder 5g, DM for prices, ship worldwide"),
+    ("nitazene-proto",
+     "protonitazene powder 99% purity, 10g, worldwide shipping, wickr: chemvendor"),
+    ("nitazene-meto", "metonitazene available, 5g sample, pay with BTC, telegram @nitazene_lab"),
+    ("nitazene-iso", "isotonitazene 99.8%, bulk orders, discreet shipping worldwide"),
+    ("listed-analogue-systematic",
+     "N-phenyl-N-[1-(2-phenylethyl)piperidin-4-yl]cyclopropanecarboxamide, 10g for sale, "
+     "discreet shipping"),
+    ("cas-precursor", "CAS 79099-07-3 in stock, safe delivery"),
+    ("cas-partial", "CAS79099 in stock, fast shipping to USA and Mexico, whatsapp +1 555 201 3344"),
+    ("cas-with-name",
+     "Precursors 4-ANPP in stock CAS 21409-26-7, door to door delivery, safe customs clearance"),
+    ("bmk-glycidate", "BMK glycidate CAS 5413-05-8 factory supply, safe delivery to Europe"),
+    ("rogue-pharmacy-oxy", "Buy oxycodone online without prescription"),
+    ("rogue-pharmacy-tramadol",
+     "Cheap Tramadol 200mg without prescription, overnight delivery, pay with bitcoin"),
+    ("rogue-pharmacy-adderall", "Order Adderall 30mg online no Rx, discreet packaging"),
+    ("title-xanax", "10 x Xanax 2mg bars"),
+    ("title-cannabis", "3.5g Blue Dream"),
+    ("title-cocaine", "1g cocaine 90% pure"),
+    ("title-oxycontin", "2 x Oxycontin 80mg"),
+    ("title-lsd", "5 x 250ug LSD blotters"),
+    ("title-mdma", "1g MDMA crystal 84%"),
+    ("title-strain", "28g Gorilla Glue #4 top shelf"),
+    ("solicit-xans", "looking to buy xans, dm me"),
+    ("solicit-bars", "Anyone know where to buy xanax bars? dm me"),
+    ("solicit-molly", "wtb molly this weekend, hmu"),
+    ("street-oxy-slang", "get your oxy 80s here, no rx needed, ship overnight"),
+]  # fmt: skip
+
+# (test id, text, substance id, how the name was disguised)
+DISGUISED_OFFERS = [
+    ("leetspeak", "selling f3ntanyl 10g, tg @plug, BTC only", "fentanyl", "leetspeak"),
+    ("fullwidth", "ｆｅｎｔａｎｙｌ for sale, discreet shipping, wickr me", "fentanyl", "styled"),
+    ("spaced-letters", "F E N T A N Y L available now, 2g, telegram @opiatesdirect", "fentanyl",
+     "spacing"),
+    ("hyphenated-letters", "M-D-M-A pills 20 for $100, stealth shipping", "mdma", "spacing"),
+    ("spaced-acronym", "sell M D M A 100 pills, 2 euro each, telegram", "mdma", "spacing"),
+    ("zero-width", "fen\u200btan\u200byl in stock, 10g, contact on telegram", "fentanyl",
+     "zero-width"),
+    ("cyrillic-e", "fеntanyl for sale 5g discreet", "fentanyl", "homoglyph"),
+    ("cyrillic-three", "fеntаnуl for sale, 5g, ship worldwide", "fentanyl", "homoglyph"),
+    ("cyrillic-acronym", "МDМА crystals for sale, 10g, telegram", "mdma", "homoglyph"),
+    ("math-bold", "𝐟𝐞𝐧𝐭𝐚𝐧𝐲𝐥 for sale, 5g, telegram @rx_king", "fentanyl", "styled"),
+    ("enclosed", "ⓕⓔⓝⓣⓐⓝⓨⓛ available, 10g, dm me", "fentanyl", "styled"),
+]  # fmt: skip
+
+# (test id, text, substance id): drug emoji, counted only beside dealer context
+EMOJI_OFFERS = [
+    ("snow-plug", "❄️❄️ 🔌 dm for prices, delivery tonight, tg @snowman", "cocaine"),
+    ("snow-three", "❄️❄️❄️ 🔌 available now, tg @snowplug", "cocaine"),
+    ("maple-leaf", "🍁🍁 top shelf gas 28g, tap in, 📦 shipping nationwide", "cannabis"),
+    ("mushrooms", "🍄🍄 shrooms 🔌 hit me on snap for the menu", "psilocybin-mushrooms"),
+    ("pills-percs", "💊💊 percs 30s available, 🔌 hit my snap", "oxycodone"),
+]  # fmt: skip
+
+# (test id, text): natural seller and buyer phrases in other languages
+MULTILINGUAL_OFFERS = [
+    ("es-cocaine", "vendo cocaína 50 el gramo, envío discreto"),
+    ("es-ecstasy", "vendo éxtasis pastillas, 10 por 50 euros, whatsapp"),
+    ("es-weed", "Vendo marihuana de calidad, 10 gramos 50 euros, envío discreto"),
+    ("es-request", "Alguien vende perico? pago bien, escríbeme al WhatsApp"),
+    ("fr-cocaine", "je vends de la cocaïne, 60 le gramme, livraison discrète"),
+    ("fr-heroin-price", "je vends de l'héroïne 40 le gramme, livraison discrète"),
+    ("fr-request", "Je cherche de la coke sur Lyon, contactez-moi en privé"),
+    ("de-cocaine", "verkaufe Kokain, 1g 70 Euro, diskreter Versand"),
+    ("de-meth", "Crystal Meth zu verkaufen, 5g, Versand per Post, Telegram"),
+    ("de-request", "Suche Ecstasy Pillen, bitte per Telegram melden"),
+    ("pt-cocaine", "vendo cocaína pura, 1g por 80 reais, entrega discreta, chama no zap"),
+    ("pt-weed", "vendo maconha prensada, 100g, entrega rápida"),
+    ("pt-ecstasy", "Vendo ecstasy, 10 comprimidos por 150 reais, entrega discreta"),
+    ("pt-request", "Procuro comprar cocaína, alguém tem? chama no whatsapp"),
+    ("ru-mephedrone", "продам мефедрон, закладки"),
+    ("ru-heroin", "продаю героин, закладки по городу, телеграм"),
+    ("ru-amphetamine", "Продаю амфетамин, оптом и в розницу, доставка, пишите в телегу"),
+    ("ru-request", "Куплю мефедрон, срочно, пишите в личку"),
+    ("ru-slang-request", "куплю меф, пишите в тг"),
+    ("zh-meth", "出售冰毒 微信联系"),
+    ("zh-fentanyl", "出售芬太尼，货到付款，微信联系"),
+    ("zh-ketamine", "高纯度K粉出售，全国包邮，加微信"),
+    ("zh-ecstasy", "出售摇头丸，量大从优，微信联系"),
+    ("zh-request", "收购冰毒，价格好说，加微信"),
+    ("ar-hashish", "للبيع حشيش، توصيل سريع، واتساب"),
+    ("ar-captagon", "للبيع حبوب كبتاغون، توصيل سريع، واتساب"),
+    ("ar-tramadol", "للبيع ترامادول ٢٢٥ بدون وصفة طبية، توصيل سريع"),
+]  # fmt: skip
+
+# Offers a user expects flagged that the current rules miss. Each reason says what came back.
+MISSED_OFFERS = [
+    pytest.param(
+        "Oxycodone 30mg, no prescription needed, fast shipping",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "comes back mention, risk 0.46: the trade detector finds no-prescription 'no "
+                "prescription needed', but the context detector also reads 'prescription needed' "
+                "inside it as pharmacy context and damps the risk below 0.5 (negation not handled)"
+            ),
+        ),
+        id="en-no-prescription-needed",
+    ),
+    pytest.param(
+        "❄️ 🍃 menu dropping tonight, 🔌 tg @frostyplug, cash or BTC",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "comes back mention, risk 0.48: 🍃 is not read as cannabis, and a single drug "
+                "emoji (❄️ at emoji_weight 0.5) caps the risk below the 0.5 threshold whatever the "
+                "trade evidence (menu, 🔌, tg @, BTC)"
+            ),
+        ),
+        id="emoji-single-snow-menu",
+    ),
+    pytest.param(
+        "Vends héro et coke, livraison rapide sur Paris, contact Snap",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "comes back none, risk 0: 'héro' and 'coke' are weak names and 'vends' + "
+                "'livraison' + 'contact Snap' are not enough drug context, so both are ignored"
+            ),
+        ),
+        id="fr-hero-coke",
+    ),
+    pytest.param(
+        "Buscando comprar perico, alguien que venda? mándame mensaje",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "comes back none, risk 0, no trade signals at all: 'buscando comprar', 'alguien "
+                "que venda' and 'mándame mensaje' are not recognised, so weak 'perico' is ignored"
+            ),
+        ),
+        id="es-request-perico",
+    ),
+    pytest.param(
+        "verkaufe Gras, 10g 100 Euro, Abholung oder Versand",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "comes back none, risk 0: weak 'Gras' is ignored; sale 'verkaufe', price "
+                "'100 Euro', quantity '10g' and shipping 'Versand' are not drug context "
+                "('10g' is not a street-quantity here, while '3.5g'/'5g' are in English)"
+            ),
+        ),
+        id="de-gras",
+    ),
+    pytest.param(
+        "Продаю 5 грамм героина, закладки по Москве, пиши в телегу",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "comes back none, risk 0, no substance: the genitive 'героина' (heroin) is not "
+                "matched, only the nominative 'героин' is in the KB (Russian inflection)"
+            ),
+        ),
+        id="ru-heroin-genitive",
+    ),
+    pytest.param(
+        "بيع الكبتاغون بالجملة، توصيل لكل المدن، واتساب",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "comes back none, risk 0, no substance: 'الكبتاغون' (captagon with the attached "
+                "article ال) is not matched, only bare 'كبتاغون'; 'بيع' is not a sale signal either"
+            ),
+        ),
+        id="ar-captagon-article",
+    ),
+    pytest.param(
+        "أبيع كريستال ميث، الدفع بالبيتكوين، تواصل عبر تيليجرام",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason=(
+                "comes back none, risk 0, no substance: 'كريستال ميث' (crystal meth) is not in the "
+                "KB; the trade detector also reads 'جرام' (gram) inside 'تيليجرام' (Telegram) as a "
+                "quantity and misses 'الدفع بالبيتكوين' (pay in bitcoin)"
+            ),
+        ),
+        id="ar-crystal-meth",
+    ),
+]
+
+# --------------------------------------------------------------------------- hard negatives
+# (test id, text): must not be flagged; a mention (substance without trade) or none.
+HARD_NEGATIVES = [
+    # news
+    ("news-seizure", "Police seized 5 kg of fentanyl at the border, officials said"),
+    ("news-customs",
+     "Customs officers found 200 kg of cocaine hidden in a banana shipment, the ministry said on "
+     "Tuesday"),
+    ("news-treatment",
+     "Heroin assisted treatment programme expands to two more clinics, health ministry says"),
+    ("news-study", "Study finds ketamine reduces depression symptoms in clinical trial"),
+    ("news-test-strips", "Fentanyl test strips are now legal in Texas, lawmakers said"),
+    ("es-news", "La policía incautó 300 kilos de cocaína en el puerto de Valencia, informó el "
+                "ministerio"),
+    ("fr-news", "Le fentanyl a tué plus de 70 000 personnes aux États-Unis en 2022, selon les "
+                "autorités"),
+    ("de-news", "Die Polizei hat 40 Kilo Kokain im Hamburger Hafen beschlagnahmt"),
+    ("ru-news", "Полиция изъяла 2 кг героина на границе, сообщили в МВД"),
+    ("zh-news", "警方在边境查获冰毒50公斤"),
+    # harm reduction
+    ("harm-reduction-test", "Test your MDMA with a reagent kit and never use alone"),
+    ("harm-reduction-naloxone",
+     "Carry naloxone if you or your friends use opioids; fentanyl test strips are free at the "
+     "clinic"),
+    ("fr-harm-reduction", "Testez votre MDMA avec un réactif et ne consommez jamais seul"),
+    ("fr-harm-reduction-dose",
+     "Analyse ta MDMA avant de consommer, commence par une petite dose et ne consomme jamais seul"),
+    ("pt-harm-reduction", "Nunca use sozinho: teste sua MDMA e tenha naloxona por perto"),
+    # prescription-only pharmacy text
+    ("pharmacy-rx-only", "Oxycodone 10mg tablets – prescription only, ask your pharmacist"),
+    ("pharmacy-rx-required",
+     "Tramadol 50mg capsules, 30 pack. Prescription required. Speak to our pharmacist before "
+     "ordering."),
+    ("de-pharmacy", "Tramadol 50 mg Kapseln, verschreibungspflichtig – Beratung in Ihrer Apotheke"),
+    # patients
+    ("review-oxycodone", "My doctor switched me to oxycodone 5mg for back pain, side effects mild"),
+    ("review-alprazolam",
+     "Been on sertraline and alprazolam 0.5mg for a year, the anxiety is much better"),
+    ("review-adderall", "Got my Adderall refill today, pharmacy was out for two weeks"),
+    ("es-review", "Mi médico me recetó tramadol para el dolor de espalda, me dio náuseas"),
+    # everyday commerce sharing a word with street slang
+    ("snow-boots", "Women's snow boots, waterproof, size 8, $45, free shipping"),
+    ("snow-boots-dm", "Selling my old snowboard and snow boots, DM me"),
+    ("snow-globes", "Selling snow globes and crystal figurines, 10 for $50, DM me"),
+    ("coke-zero", "Coke Zero 24 pack for $12 at the store this week"),
+    ("coke-pepsi-bulk", "Buying Coke and Pepsi in bulk for the office party, delivery needed"),
+    ("mandy-moore", "2 tickets for Mandy Moore at the Greek Theatre, $80 each, DM me"),
+    ("molly-ringwald", "Molly Ringwald signed poster, $30, free shipping"),
+    ("speed-dating", "Speed dating night for over-30s this Friday, tickets $25"),
+    ("speed-boat", "Speed boat rental, $200 per day, call now"),
+    ("crystal-glasses", "Set of 6 crystal glasses, hand cut, £30, collection only"),
+    ("crystal-pepsi", "Crystal Pepsi is back for a limited time, 6-pack $5.99"),
+    ("crystal-clear", "crystal clear water, best snorkeling spot, book a tour"),
+    ("brown-sugar", "Domino brown sugar 2 lb bag, $3.49, in stock"),
+    ("brown-sugar-cafe", "Hot chocolate with brown sugar and whipped cream, $4 at our cafe"),
+    ("weed-killer", "Weed killer concentrate 1L, kills roots, fast delivery"),
+    ("grass-seed", "Premium grass seed 10kg bag, free delivery, in stock"),
+    ("ice-cream-maker", "Ice cream maker, barely used, $40, pick up downtown"),
+    ("ice-cream-pint", "Homemade vanilla ice cream, 1 pint for $6, order by text"),
+    ("party-ice", "Buy ice online: 10 lb bag of party ice delivered in an hour"),
+    ("special-k", "Special K cereal 2 for $5 this week only"),
+    ("hash-browns", "Hash browns and eggs, breakfast special $7.99"),
+    ("blow-dryer", "Blow dryer for sale, barely used, $25, pick up only"),
+    ("charlie-bakery", "Charlie's bakery: cookies 12 for $10, call to order"),
+    ("maple-syrup", "Pure Michigan maple syrup, 1 quart, free shipping"),
+    ("diesel", "Diesel fuel additive 5 gallon, in stock, fast shipping"),
+    ("plug-adapter", "Need a plug adapter for UK sockets, dm me"),
+    ("sugar-daddy", "Sugar daddy looking for a sweet arrangement, text me"),
+    ("es-snow-boots", "Vendo botas de nieve talla 38, envío a todo el país"),
+    ("es-ice", "Vendo hielo en bolsas de 5 kilos, entrega a domicilio"),
+    ("fr-crystal", "Vends verres en cristal, lot de 12, livraison possible"),
+    ("de-snowshoes", "Verkaufe Schneeschuhe, kaum benutzt, Versand möglich"),
+    ("de-crystal", "Verkaufe Kristallgläser, 6 Stück, Versand möglich"),
+    ("pt-coke-zero", "Vendo Coca-Cola Zero fardo com 12 latas, entrega rápida"),
+    ("ru-snow-scooter", "Продам снегокат, доставка по городу, пишите"),
+    ("zh-fridge", "出售冰箱，九成新，微信联系"),
+]  # fmt: skip
+
+OFFER_TEXTS = (
+    [t for _, t in PLAIN_OFFERS]
+    + [t for _, t, _, _ in DISGUISED_OFFERS]
+    + [t for _, t, _ in EMOJI_OFFERS]
+    + [t for _, t in MULTILINGUAL_OFFERS]
+)
+NEGATIVE_TEXTS = [t for _, t in HARD_NEGATIVES]
+MISSED_TEXTS = [p.values[0] for p in MISSED_OFFERS]
+SUBSTANCE_REASON = re.compile(r"^(?:names |CAS number |structure |ambiguous .* read as )")
+
+
+@pytest.fixture(scope="module")
+def verdicts(screener) -> dict[str, Assessment]:
+    """Every text of this file screened once, in one batch (as a scan would)."""
+    texts = list(dict.fromkeys(OFFER_TEXTS + NEGATIVE_TEXTS + MISSED_TEXTS))
+    return dict(zip(texts, screener.screen(texts), strict=True))
+
+
+def _explain(assessment: Assessment) -> str:
+    found = [(d.kind, d.text, d.value) for d in assessment.detections]
+    return f"{assessment.label} risk {assessment.risk}: {assessment.reasons}; found {found}"
+
+
+def _substance_ids(assessment: Assessment) -> set[str]:
+    ids = set()
+    for det in assessment.detections:
+        if det.attrs.get("ignored"):
+            continue
+        if det.kind in ("substance", "analogue", "inchikey"):
+            ids.add(str(det.value))
+        elif det.kind == "cas":
+            ids.add(str(det.attrs.get("substance_id")))
+    return ids
+
+
+def _assert_offer(assessment: Assessment) -> None:
+    assert assessment.label is Label.OFFER, _explain(assessment)
+    assert assessment.flagged, _explain(assessment)
+    assert assessment.risk >= 0.5, _explain(assessment)
+
+
+# --------------------------------------------------------------------------- offers flagged
+
+
+@pytest.mark.parametrize("text", [t for _, t in PLAIN_OFFERS], ids=[i for i, _ in PLAIN_OFFERS])
+def test_offer_is_flagged(verdicts, text):
+    _assert_offer(verdicts[text])
+
+
+@pytest.mark.parametrize(
+    ("text", "substance", "disguise"),
+    [(t, s, d) for _, t, s, d in DISGUISED_OFFERS],
+    ids=[i for i, *_ in DISGUISED_OFFERS],
+)
+def test_disguised_name_is_seen_through_and_flagged(verdicts, text, substance, disguise):
+    assessment = verdicts[text]
+    _assert_offer(assessment)
+    named = [d for d in assessment.detections if d.kind == "substance" and d.value == substance]
+    assert named, _explain(assessment)
+    assert any(disguise in (d.attrs.get("obfuscation") or ()) for d in named), _explain(assessment)
+    # the reviewer is told how it was written
+    assert any(f"({disguise})" in r for r in assessment.reasons), assessment.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "substance"),
+    [(t, s) for _, t, s in EMOJI_OFFERS],
+    ids=[i for i, *_ in EMOJI_OFFERS],
+)
+def test_emoji_codes_with_dealer_context_are_flagged(verdicts, text, substance):
+    assessment = verdicts[text]
+    _assert_offer(assessment)
+    assert substance in _substance_ids(assessment), _explain(assessment)
+
+
+@pytest.mark.parametrize(
+    "text", [t for _, t in MULTILINGUAL_OFFERS], ids=[i for i, _ in MULTILINGUAL_OFFERS]
+)
+def test_offer_in_other_languages_is_flagged(verdicts, text):
+    _assert_offer(verdicts[text])
+
+
+def test_offers_cover_at_least_six_languages():
+    languages = {i.split("-")[0] for i, _ in MULTILINGUAL_OFFERS}
+    assert len(languages) >= 6, languages
+
+
+CAS_OFFERS = [
+    ("CAS 79099-07-3 in stock, safe delivery", "79099-07-3", "1-boc-4-piperidone"),
+    ("CAS79099 in stock, fast shipping to USA and Mexico, whatsapp +1 555 201 3344",
+     "79099-07-3", "1-boc-4-piperidone"),
+    ("Precursors 4-ANPP in stock CAS 21409-26-7, door to door delivery, safe customs clearance",
+     "21409-26-7", "4-anpp"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "cas", "substance"), CAS_OFFERS, ids=["full", "partial", "name"])
+def test_precursor_cas_number_resolves_to_its_kb_entry(verdicts, kb, text, cas, substance):
+    assessment = verdicts[text]
+    found = [d for d in assessment.detections if d.kind == "cas"]
+    assert [d.value for d in found] == [cas], _explain(assessment)
+    assert found[0].attrs["substance_id"] == substance, _explain(assessment)
+    assert cas in kb.get(substance).cas
+    assert any(r.startswith(f"CAS number {cas}") for r in assessment.reasons), assessment.reasons
+
+
+@needs_opsin
+def test_unlisted_fentanyl_analogue_by_systematic_name_is_flagged(screener):
+    # ortho-fluoro, pentanamide: a fentanyl not in the KB under this name
+    text = (
+        "N-(2-fluorophenyl)-N-[1-(2-phenylethyl)piperidin-4-yl]pentanamide for sale 10g, "
+        "discreet shipping, telegram"
+    )
+    (assessment,) = screener.screen([text])
+    _assert_offer(assessment)
+    analogues = [d for d in assessment.detections if d.kind == "analogue"]
+    assert analogues, _explain(assessment)
+    assert text[analogues[0].start : analogues[0].end].startswith("N-(2-fluorophenyl)")
+    assert any(r.startswith("structure ") for r in assessment.reasons), assessment.reasons
+
+
+@pytest.mark.parametrize("text", MISSED_OFFERS)
+def test_offer_missed_by_current_rules(verdicts, text):
+    _assert_offer(verdicts[text])
+
+
+# --------------------------------------------------------------------------- hard negatives
+
+
+@pytest.mark.parametrize("text", NEGATIVE_TEXTS, ids=[i for i, _ in HARD_NEGATIVES])
+def test_hard_negative_is_not_flagged(verdicts, text):
+    assessment = verdicts[text]
+    assert not assessment.flagged, _explain(assessment)
+    assert assessment.label in (Label.MENTION, Label.NONE), _explain(assessment)
+    assert assessment.risk < 0.5, _explain(assessment)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [t for i, t in HARD_NEGATIVES if i.split("-")[0] in ("news", "harm", "pharmacy", "review")],
+)
+def test_news_advice_pharmacy_and_patients_are_mentions(verdicts, text):
+    """A controlled substance named without trade is a mention, so it stays searchable."""
+    assessment = verdicts[text]
+    assert assessment.label is Label.MENTION, _explain(assessment)
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Women's snow boots, waterproof, size 8, $45, free shipping", "snow"),
+        ("Coke Zero 24 pack for $12 at the store this week", "Coke"),
+        ("2 tickets for Mandy Moore at the Greek Theatre, $80 each, DM me", "Mandy"),
+        ("Speed dating night for over-30s this Friday, tickets $25", "Speed"),
+        ("Set of 6 crystal glasses, hand cut, £30, collection only", "crystal"),
+        ("Weed killer concentrate 1L, kills roots, fast delivery", "Weed"),
+        ("Homemade vanilla ice cream, 1 pint for $6, order by text", "ice"),
+        ("Domino brown sugar 2 lb bag, $3.49, in stock", "brown sugar"),
+    ],
+)
+def test_everyday_sense_is_explained_not_counted(verdicts, text, word):
+    assessment = verdicts[text]
+    assert assessment.label is Label.NONE, _explain(assessment)
+    assert not _substance_ids(assessment), _explain(assessment)
+    assert any(repr(word) in r for r in assessment.reasons), assessment.reasons
+
+
+# --------------------------------------------------------------------------- invariants
+
+ALL_TEXTS = OFFER_TEXTS + NEGATIVE_TEXTS + MISSED_TEXTS
+
+
+def test_every_verdict_is_consistent(verdicts):
+    problems = []
+    for text in ALL_TEXTS:
+        a = verdicts[text]
+        if not 0.0 <= a.risk <= 1.0:
+            problems.append((text, f"risk {a.risk} outside [0, 1]"))
+        if a.flagged != (a.label is Label.OFFER):
+            problems.append((text, f"flagged {a.flagged} but label {a.label}"))
+        if a.label is Label.NONE and a.risk >= 0.5:
+            problems.append((text, f"label none with risk {a.risk}"))
+        if a.reasons and not a.reasons[-1].startswith(f"risk {a.risk:.2f}"):
+            problems.append((text, f"last reason {a.reasons[-1]!r} does not state the risk"))
+    assert not problems, problems
+
+
+def test_every_detection_span_points_at_its_text(verdicts):
+    problems = []
+    for text in ALL_TEXTS:
+        for d in verdicts[text].detections:
+            if not (0 <= d.start < d.end <= len(text)) or text[d.start : d.end] != d.text:
+                problems.append((text, d.kind, d.start, d.end, d.text, text[d.start : d.end]))
+    assert not problems, problems
+
+
+def test_every_flagged_item_names_a_substance_and_trade_signals(verdicts):
+    flagged = [t for t in ALL_TEXTS if verdicts[t].flagged]
+    assert len(flagged) >= len(OFFER_TEXTS)
+    for text in flagged:
+        reasons = verdicts[text].reasons
+        assert any(SUBSTANCE_REASON.match(r) for r in reasons), (text, reasons)
+        assert any(r.startswith("trade signals: ") for r in reasons), (text, reasons)
+        assert _substance_ids(verdicts[text]), (text, _explain(verdicts[text]))
+
+
+def test_screening_is_order_independent(screener, verdicts):
+    """The same text gets the same verdict whatever batch it is screened in."""
+    texts = list(reversed(OFFER_TEXTS[:10] + NEGATIVE_TEXTS[:10]))
+    for text, again in zip(texts, screener.screen(texts), strict=True):
+        first = verdicts[text]
+        assert (again.label, again.risk, again.reasons) == (first.label, first.risk, first.reasons)
