@@ -26,6 +26,8 @@ class Scorer(Protocol):
     ) -> list[Assessment]: ...
 
 
+# Detection kinds that can make an item worth a verdict: something named or someone reachable.
+EVIDENCE = frozenset({"substance", "cas", "analogue", "inchikey", "identifier"})
 NOTHING_FOUND = Assessment(
     label=Label.NONE, risk=0.0, flagged=False, reasons=[], detections=[], model="rules"
 )
@@ -67,7 +69,8 @@ class Screener:
                     found[item].extend(detections)
             self.timings[f"detect:{detector.name}"] += time.perf_counter() - started
         started = time.perf_counter()
-        hit = [i for i, dets in enumerate(found) if dets]
+        # trade words or context alone ("available", "$20") name nothing to review
+        hit = [i for i, dets in enumerate(found) if dets and any(d.kind in EVIDENCE for d in dets)]
         assessments = [NOTHING_FOUND] * len(batch)
         if hit:
             for dets in (found[i] for i in hit):
