@@ -84,3 +84,11 @@ def test_batch_lower_view_is_the_same_whichever_path():
     texts = ["ABC déf", "PLAIN ascii", "ｆｕｌｌ", "Ωmega"]
     assert TextBatch(texts).lower == "\n".join(lower_view(t) for t in texts)
     assert TextBatch(texts[1:2]).lower == "plain ascii"
+
+
+def test_fold_bytes_equal_the_fold_view_encoded():
+    texts = ["F3NT@NYL ｆｅｎｔ", "x@n4x €5 naïve 1|!", "мефедрон 冰毒 😀"]
+    batch = TextBatch(texts)
+    data, char_of_byte = batch.encoded("fold")
+    assert data == batch.fold.encode("utf-8")
+    assert char_of_byte is batch.encoded("lower")[1]

@@ -60,7 +60,10 @@ class Screener:
 
     def screen(self, texts: Sequence[str]) -> list[Assessment]:
         """One assessment per text, in order."""
+        started = time.perf_counter()
         batch = TextBatch(texts)
+        batch.prepare()  # the normalised views every detector shares, timed as their own stage
+        self.timings["normalize"] += time.perf_counter() - started
         found: list[list[Detection]] = [[] for _ in range(len(batch))]
         for detector in self.detectors:
             started = time.perf_counter()

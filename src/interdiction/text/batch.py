@@ -12,7 +12,13 @@ from functools import cached_property
 
 import numpy as np
 
-from interdiction.text.normalize import FOLD_TABLE, LOWER_TABLE, translate
+from interdiction.text.normalize import (
+    FOLD_TABLE,
+    LEET_BYTES,
+    LOWER_TABLE,
+    translate,
+    translate_points,
+)
 
 SEPARATOR = "\n"
 
@@ -35,12 +41,26 @@ class TextBatch:
         return SEPARATOR.join(self.texts)
 
     @cached_property
+    def points(self) -> np.ndarray:
+        """Code points of the joined buffer (UTF-32)."""
+        return np.frombuffer(self.joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+    @cached_property
     def lower(self) -> str:
-        return translate(self.joined, LOWER_TABLE)
+        if self.joined.isascii():
+            return translate(self.joined, LOWER_TABLE)
+        return translate_points(self.points, LOWER_TABLE)
 
     @cached_property
     def fold(self) -> str:
         return translate(self.lower, FOLD_TABLE)
+
+    def prepare(self) -> None:
+        """Build the views' UTF-8 and the character classes up front (the fold view's text is
+        only made if someone asks for it)."""
+        for name in ("lower", "fold"):
+            self.encoded(name)
+        _ = self.char_types
 
     def view(self, name: str) -> str:
         if name not in ("joined", "lower", "fold"):
@@ -50,6 +70,9 @@ class TextBatch:
     def encoded(self, name: str) -> tuple[bytes, np.ndarray | None]:
         """UTF-8 of a view and, unless it is ASCII, the character index of every byte."""
         cache = self.__dict__.setdefault("_encoded", {})
+        if name == "fold" and name not in cache:
+            lower_data, char_of_byte = self.encoded("lower")
+            cache[name] = (lower_data.translate(LEET_BYTES), char_of_byte)
         if name not in cache:
             text = self.view(name)
             data = text.encode("utf-8", "surrogatepass")
@@ -101,7 +124,7 @@ class TextBatch:
     @cached_property
     def char_types(self) -> np.ndarray:
         """Per character of the joined buffer (and one past its end): 1 letter, 2 digit, 0 other."""
-        points = np.frombuffer(self.joined.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        points = self.points
         kinds = _BMP_CHAR_TYPES[np.minimum(points, 0xFFFF)]
         astral = np.flatnonzero(points > 0xFFFF)  # emoji and rare scripts: classify one by one
         if len(astral):

@@ -46,8 +46,11 @@ _HOMOGLYPHS = {
 # for either; names are folded the same way, so both spellings meet.
 _LEET = {
     "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i",
-    "|": "i", "l": "i", "€": "e",
+    "|": "i", "l": "i",
 }  # fmt: skip
+# Leetspeak is ASCII to ASCII, so the fold view's UTF-8 is the lower view's UTF-8 through this
+# byte table: same length, same byte-to-character map (see TextBatch.encoded).
+LEET_BYTES = bytes(ord(_LEET.get(chr(b), chr(b))) if b < 128 else b for b in range(256))
 
 # Invisible characters used to split words without showing a gap.
 ZERO_WIDTH = "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"  # noqa: E501
@@ -120,11 +123,14 @@ def translate(text: str, table: dict[int, str]) -> str:
     ``str.translate`` falls to a slow path at the first non-ASCII character; a numpy lookup
     over the UTF-32 code points does the same mapping about ten times faster.
     """
-    lut, ascii_table = _LUTS[id(table)]
     if text.isascii():
-        return text.encode("ascii").translate(ascii_table).decode("ascii")
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return lut[points].tobytes().decode("utf-32-le", "surrogatepass")
+        return text.encode("ascii").translate(_LUTS[id(table)][1]).decode("ascii")
+    return translate_points(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), "<u4"), table)
+
+
+def translate_points(points: np.ndarray, table: dict[int, str]) -> str:
+    """The text of UTF-32 code points after one of our tables."""
+    return _LUTS[id(table)][0][points].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def lower_view(text: str) -> str:
