@@ -56,6 +56,8 @@ def _is_emoji(text: str) -> bool:
 
 def _needs_boundary(text: str) -> bool:
     """Scripts written without spaces (CJK, Thai) match anywhere; others need word edges."""
+    if text.isascii():
+        return True
     for ch in text:
         if ch.isalpha():
             name = unicodedata.name(ch, "")
@@ -87,14 +89,17 @@ def compile_terms(kb: KnowledgeBase, weak: bool) -> tuple[list[str], list[list[_
                 and len(name.text) <= 4
                 and name.text.isalpha()
             )
+            if not weak and (name.weak or name.kind == "emoji" or short_acronym):
+                continue  # cheap early exit: the other set's
             for variant in separator_variants(name.text.replace("\ufe0f", "").strip()):
                 folded = fold_name(variant)
                 emoji = name.kind == "emoji" or _is_emoji(folded)
-                shortest = MIN_NAME_CHARS if _needs_boundary(folded) else MIN_IDEOGRAPH_CHARS
-                if not folded or (not emoji and len(folded) < shortest):
-                    continue
                 is_weak = name.weak or emoji or short_acronym
                 if is_weak != weak:
+                    continue
+                bounded = not emoji and _needs_boundary(folded)
+                shortest = MIN_NAME_CHARS if bounded or emoji else MIN_IDEOGRAPH_CHARS
+                if not folded or (not emoji and len(folded) < shortest):
                     continue
                 key = folded if not weak else lower_view(variant).strip()
                 term = _Term(
@@ -103,7 +108,7 @@ def compile_terms(kb: KnowledgeBase, weak: bool) -> tuple[list[str], list[list[_
                     kind=name.kind,
                     weak=is_weak,
                     emoji=emoji,
-                    bounded=not emoji and _needs_boundary(folded),
+                    bounded=bounded,
                     plain=_plain(variant),
                     accented=_has_diacritics(name.text),
                 )
@@ -154,6 +159,8 @@ def _has_diacritics(text: str) -> bool:
 
 def _plain(text: str) -> str:
     """Lower case and without accents, one character for one."""
+    if text.isascii():
+        return text.lower()
     out = []
     for ch in text:
         low = ch.lower()
