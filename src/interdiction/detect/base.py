@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import warnings
 from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
@@ -58,8 +60,26 @@ class Detector(ABC):
         self.context = context
 
     @abstractmethod
-    def detect(self, batch: TextBatch) -> list[list[Detection]]:
-        """One list of detections per item of the batch, in batch order."""
+    def detect(self, batch: TextBatch) -> list[Sequence[Detection]]:
+        """One sequence of detections per item of the batch, in batch order (see Findings)."""
+
+
+class Findings(defaultdict):
+    """Detections per item, kept sparsely while a detector works: most items have none, and
+    allocating an empty list for each of a batch's items costs more than the matching."""
+
+    def __init__(self, size: int):
+        super().__init__(list)
+        self.size = size
+
+    def as_lists(
+        self, refine: Callable[[list[Detection]], list[Detection]] | None = None
+    ) -> list[Sequence[Detection]]:
+        """One sequence per item in batch order (``refine`` applied where several were found)."""
+        out: list[Sequence[Detection]] = [()] * self.size
+        for item, detections in self.items():
+            out[item] = refine(detections) if refine and len(detections) > 1 else detections
+        return out
 
 
 def detection_label(detection: Detection) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -35,7 +36,7 @@ from rdkit import Chem, DataStructs
 from rdkit.Chem import rdFingerprintGenerator
 
 from interdiction.detect import structures
-from interdiction.detect.base import Detector, DetectorContext, Example
+from interdiction.detect.base import Detector, DetectorContext, Example, Findings
 from interdiction.detect.opsin import MAX_NAME_CHARS, OpsinResolver, shared_resolver
 from interdiction.kb import KnowledgeBase, cas_check_digit_ok, format_cas, merge_key
 from interdiction.model import Detection, Substance
@@ -253,8 +254,8 @@ class ChemicalDetector(Detector):
         self._cas_by_prefix = _unique_cas_prefixes(self._kb)
         self._kb_structures: _KBStructures | None = None
 
-    def detect(self, batch: TextBatch) -> list[list[Detection]]:
-        found: list[list[Detection]] = [[] for _ in range(len(batch))]
+    def detect(self, batch: TextBatch) -> list[Sequence[Detection]]:
+        found = Findings(len(batch))
         identifier_items: set[int] = set()
         name_cues: dict[int, set[int]] = defaultdict(set)
         for pattern_id, item, _, end in self._prefilter.scan(batch, "lower"):
@@ -268,7 +269,7 @@ class ChemicalDetector(Detector):
             found[item].extend(self._inchikeys(text, lower))
         if name_cues:
             self._names(batch, name_cues, found)
-        return found
+        return found.as_lists()
 
     # -- CAS numbers and InChIKeys ----------------------------------------------------------
 

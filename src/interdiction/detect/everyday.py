@@ -6,9 +6,10 @@ such a span uncounted (and says so), so "snow boots for sale" is not read as coc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib.resources import files
 
-from interdiction.detect.base import Detector, DetectorContext, Example
+from interdiction.detect.base import Detector, DetectorContext, Example, Findings
 from interdiction.model import Detection
 from interdiction.text.batch import TextBatch
 from interdiction.text.engine import PatternSet
@@ -39,8 +40,8 @@ class EverydayPhraseDetector(Detector):
             [p.encode() for p in self.phrases], literal=True, cache=context.pattern_cache
         )
 
-    def detect(self, batch: TextBatch) -> list[list[Detection]]:
-        found: list[list[Detection]] = [[] for _ in range(len(batch))]
+    def detect(self, batch: TextBatch) -> list[Sequence[Detection]]:
+        found = Findings(len(batch))
         for _, item, start, end in self._patterns.scan(batch, "fold"):
             text = batch.texts[item]
             before = text[start - 1] if start else " "
@@ -50,4 +51,4 @@ class EverydayPhraseDetector(Detector):
             found[item].append(
                 Detection(self.name, "context", start, end, text[start:end], "everyday", 0.0)
             )
-        return found
+        return found.as_lists()

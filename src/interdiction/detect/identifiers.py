@@ -52,7 +52,7 @@ import base64
 import hashlib
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import base58
@@ -62,7 +62,7 @@ import tldextract
 from Crypto.Hash import keccak
 from phonenumbers import Leniency, PhoneNumberFormat
 
-from interdiction.detect.base import Detector, DetectorContext, Example
+from interdiction.detect.base import Detector, DetectorContext, Example, Findings
 from interdiction.model import Detection
 from interdiction.text.batch import TextBatch
 from interdiction.text.engine import PatternSet
@@ -607,16 +607,16 @@ class IdentifierDetector(Detector):
             ("phone", self._find_phones),
         )
 
-    def detect(self, batch: TextBatch) -> list[list[Detection]]:
-        results: list[list[Detection]] = [[] for _ in range(len(batch))]
-        if not len(batch):
-            return results
+    def detect(self, batch: TextBatch) -> list[Sequence[Detection]]:
+        results = Findings(len(batch))
         families: dict[int, set[str]] = {}
         for pattern, item, _, _ in self._candidates.scan(batch, "lower"):
             families.setdefault(item, set()).add(self._family_of[pattern])
         for item, hit in families.items():
-            results[item] = self.find(batch.texts[item], hit)
-        return results
+            found = self.find(batch.texts[item], hit)
+            if found:
+                results[item] = found
+        return results.as_lists()
 
     def find(self, text: str, families: set[str] | None = None) -> list[Detection]:
         """Identifiers in one text; ``families`` (from the candidate scan) limits the work."""

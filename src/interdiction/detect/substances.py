@@ -12,11 +12,12 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from interdiction.detect.base import Detector, DetectorContext, Example
+from interdiction.detect.base import Detector, DetectorContext, Example, Findings
 from interdiction.kb import KnowledgeBase, merge_key
 from interdiction.model import Detection
 from interdiction.text.batch import TextBatch
@@ -217,8 +218,8 @@ class SubstanceTermDetector(Detector):
             [i[0].encode() for i in self._implied], flags=SOM | UTF8 | MULTILINE
         )
 
-    def detect(self, batch: TextBatch) -> list[list[Detection]]:
-        found: list[list[Detection]] = [[] for _ in range(len(batch))]
+    def detect(self, batch: TextBatch) -> list[Sequence[Detection]]:
+        found = Findings(len(batch))
         for terms in (self._strong, self._weak):
             ids, starts, ends = terms.patterns.scan_chars(batch, terms.view)
             if len(ids):
@@ -232,7 +233,7 @@ class SubstanceTermDetector(Detector):
         compact_items = sorted({item for _, item, _, _ in self._needs_compact.scan(batch, "lower")})
         if compact_items:
             self._scan_compacted(batch, compact_items, found)
-        return [_keep_longest(dets) if len(dets) > 1 else dets for dets in found]
+        return found.as_lists(_keep_longest)
 
     def _implied_detection(self, text: str, start: int, end: int, index: int) -> Detection:
         _, substance_id, meaning = self._implied[index]

@@ -10,9 +10,10 @@ slang count.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from interdiction.detect.base import Detector, DetectorContext, Example
+from interdiction.detect.base import Detector, DetectorContext, Example, Findings
 from interdiction.model import Detection
 from interdiction.text.batch import TextBatch
 from interdiction.text.engine import MULTILINE, UTF8, PatternSet
@@ -361,8 +362,8 @@ class TradeSignalDetector(Detector):
             for p in patterns
         ]
 
-    def detect(self, batch: TextBatch) -> list[list[Detection]]:
-        found: list[list[Detection]] = [[] for _ in range(len(batch))]
+    def detect(self, batch: TextBatch) -> list[Sequence[Detection]]:
+        found = Findings(len(batch))
         seen: set[tuple[int, int, int, str]] = set()
         lower = batch.lower
         for pattern_id, item, _, end in self._patterns.scan(batch, "lower"):
@@ -393,7 +394,7 @@ class TradeSignalDetector(Detector):
                     attrs={"drug_specific": signal.drug_specific},
                 )
             )
-        return [_drop_nested(dets) if len(dets) > 1 else dets for dets in found]
+        return found.as_lists(_drop_nested)
 
 
 def _drop_nested(detections: list[Detection]) -> list[Detection]:
