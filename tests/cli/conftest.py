@@ -22,7 +22,7 @@ def _executable() -> str | None:
     return str(beside) if beside.exists() else shutil.which("interdiction")
 
 
-@dataclass
+@dataclass(repr=False)
 class CliResult:
     args: list[str]
     returncode: int
@@ -36,7 +36,7 @@ class CliResult:
     def records(self) -> list[dict]:
         return [orjson.loads(line) for line in self.stdout.splitlines() if line.strip()]
 
-    def __str__(self) -> str:  # shown by pytest when an assertion on the result fails
+    def __repr__(self) -> str:  # shown by pytest when an assertion on the result fails
         return f"$ {' '.join(self.args)}\nexit {self.returncode}\nstderr:\n{self.stderr}"
 
 
@@ -51,19 +51,19 @@ def interdiction_exe() -> str:
     return exe
 
 
-@pytest.fixture
-def cli(interdiction_exe, tmp_path) -> Cli:
-    """``cli("scan", "in.jsonl", "-o", "out.jsonl", stdin=b"...")``, run in ``tmp_path``."""
+@pytest.fixture(scope="session")
+def cli_in(interdiction_exe) -> Callable[..., CliResult]:
+    """``cli_in(directory, "scan", "in.jsonl", stdin=b"...")``: run the CLI in ``directory``."""
     env = {k: v for k, v in os.environ.items() if k not in _TERMINAL_ENV}
     env["NO_COLOR"] = "1"
 
-    def run(*args: str, stdin: bytes | None = None, timeout: float = 120) -> CliResult:
+    def run(cwd: Path, *args: str, stdin: bytes | None = None, timeout: float = 120) -> CliResult:
         argv = [interdiction_exe, *map(str, args)]
         done = subprocess.run(
             argv,
             input=stdin if stdin is not None else b"",
             capture_output=True,
-            cwd=tmp_path,
+            cwd=cwd,
             env=env,
             timeout=timeout,
             check=False,
@@ -77,3 +77,12 @@ def cli(interdiction_exe, tmp_path) -> Cli:
 
     return run
 
+
+@pytest.fixture
+def cli(cli_in, tmp_path) -> Cli:
+    """``cli("scan", "in.jsonl", "-o", "out.jsonl", stdin=b"...")``, run in ``tmp_path``."""
+
+    def run(*args: str, stdin: bytes | None = None, timeout: float = 120) -> CliResult:
+        return cli_in(tmp_path, *args, stdin=stdin, timeout=timeout)
+
+    return run

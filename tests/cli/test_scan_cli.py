@@ -229,7 +229,7 @@ def test_streaming_200k_lines_in_batches_of_1000_keeps_every_item_in_order(cli, 
     source = tmp_path / "big.jsonl"
     with source.open("wb") as handle:
         for i in range(n):
-            text = OFFER if i % 1000 == 0 else f"message {i}: see you at {i % 24}h near gate {i % 7}"
+            text = OFFER if i % 1000 == 0 else f"message {i}: see you at {i % 24}h at gate {i % 7}"
             handle.write(orjson.dumps({"id": i, "text": text, "n": i}) + b"\n")
     result = cli("scan", "big.jsonl", "--batch-size", "1000", "-o", "out.jsonl", "--quiet")
     assert result.returncode == 0, result
@@ -292,4 +292,3 @@ def test_jsonl_to_csv_keeps_fields_appearing_after_the_first_batch(cli, tmp_path
     assert [r["id"] for r in out] == ["1", "2", "3"]
     assert [r.get("lang") for r in out] == ["", "en", "en"]
     assert out[2].get("seller") == "shop"
-

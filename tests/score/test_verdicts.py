@@ -142,8 +142,9 @@ MISSED_OFFERS = [
         marks=pytest.mark.xfail(
             strict=True,
             reason=(
-                "comes back none, risk 0: 'héro' and 'coke' are weak names and 'vends' + "
-                "'livraison' + 'contact Snap' are not enough drug context, so both are ignored"
+                "comes back none, risk 0: 'héro' is not found at all and weak 'coke' is ignored "
+                "('no drug context'): sale 'Vends', shipping 'livraison' and contact 'contact "
+                "Snap' are not counted as drug context"
             ),
         ),
         id="fr-hero-coke",
@@ -153,8 +154,9 @@ MISSED_OFFERS = [
         marks=pytest.mark.xfail(
             strict=True,
             reason=(
-                "comes back none, risk 0, no trade signals at all: 'buscando comprar', 'alguien "
-                "que venda' and 'mándame mensaje' are not recognised, so weak 'perico' is ignored"
+                "comes back none, risk 0: weak 'perico' is ignored ('no drug context') because no "
+                "trade signal is found: 'buscando comprar', 'alguien que venda' and 'mándame "
+                "mensaje' are not recognised"
             ),
         ),
         id="es-request-perico",
@@ -164,9 +166,9 @@ MISSED_OFFERS = [
         marks=pytest.mark.xfail(
             strict=True,
             reason=(
-                "comes back none, risk 0: weak 'Gras' is ignored; sale 'verkaufe', price "
-                "'100 Euro', quantity '10g' and shipping 'Versand' are not drug context "
-                "('10g' is not a street-quantity here, while '3.5g'/'5g' are in English)"
+                "comes back none, risk 0: weak 'Gras' is ignored ('no drug context'): sale "
+                "'verkaufe', price '100 Euro', quantity '10g' and shipping 'Versand' are not "
+                "counted as drug context"
             ),
         ),
         id="de-gras",
@@ -176,8 +178,9 @@ MISSED_OFFERS = [
         marks=pytest.mark.xfail(
             strict=True,
             reason=(
-                "comes back none, risk 0, no substance: the genitive 'героина' (heroin) is not "
-                "matched, only the nominative 'героин' is in the KB (Russian inflection)"
+                "comes back none, risk 0, no detections: the genitive 'героина' (heroin) is not "
+                "matched (the KB has the nominative 'героин'), so the trade signals found (sale "
+                "'Продаю', quantity '5 гр', stealth 'закладк', contact 'пиши') count for nothing"
             ),
         ),
         id="ru-heroin-genitive",
@@ -187,8 +190,9 @@ MISSED_OFFERS = [
         marks=pytest.mark.xfail(
             strict=True,
             reason=(
-                "comes back none, risk 0, no substance: 'الكبتاغون' (captagon with the attached "
-                "article ال) is not matched, only bare 'كبتاغون'; 'بيع' is not a sale signal either"
+                "comes back none, risk 0, no detections: 'الكبتاغون' (captagon with the attached "
+                "article ال) is not matched, only bare 'كبتاغون' is; the trade detector finds "
+                "shipping 'توصيل' and contact 'واتساب' but not the sale word 'بيع'"
             ),
         ),
         id="ar-captagon-article",
@@ -198,9 +202,9 @@ MISSED_OFFERS = [
         marks=pytest.mark.xfail(
             strict=True,
             reason=(
-                "comes back none, risk 0, no substance: 'كريستال ميث' (crystal meth) is not in the "
-                "KB; the trade detector also reads 'جرام' (gram) inside 'تيليجرام' (Telegram) as a "
-                "quantity and misses 'الدفع بالبيتكوين' (pay in bitcoin)"
+                "comes back none, risk 0, no detections: 'كريستال ميث' (crystal meth) is not in "
+                "the KB (its Arabic names are ميثامفيتامين and شبو); the trade detector also reads "
+                "'جرام' (gram) inside 'تيليجرام' (Telegram) as a quantity"
             ),
         ),
         id="ar-crystal-meth",
