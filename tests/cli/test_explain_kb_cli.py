@@ -102,14 +102,6 @@ def test_kb_show_partial_name_exits_1_suggesting_similar_names(cli):
     assert "Nitazenes" in message and "Metonitazene" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "stderr is only \"no substance named 'nosuchthing'\" / \"... 'fentanyll'\": similar "
-        "names come from kb.search, a substring match, so a typo or an unknown word gets no "
-        "suggestion and no pointer to `interdiction kb search`"
-    ),
-)
 @pytest.mark.parametrize("name", ["nosuchthing", "fentanyll"])
 def test_kb_show_unknown_name_gives_a_hint(cli, name):
     result = cli("kb", "show", name)

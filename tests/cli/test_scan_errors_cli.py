@@ -12,7 +12,6 @@ from pathlib import Path
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 
 OFFER = "selling f3ntanyl 10g, tg @plug, BTC only"
 PLAIN = "see you at the station at six"
@@ -135,14 +134,6 @@ def test_parquet_skips_null_empty_and_oversized_texts(cli, tmp_path):
     assert "MB" in rejects[2]["reason"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "exits 2 with 'error: line 3: malformed CSV: field larger than field limit (131072)': "
-        "CsvReader leaves Python's csv.field_size_limit at its 128 KiB default, so one 200 KB "
-        "text (under the 1 MB --max-item-bytes) makes the whole file unusable"
-    ),
-)
 def test_csv_item_of_200_kb_is_screened(cli, tmp_path):
     long_post = "Selling fentanyl powder 5g, DM for prices. " + "More details follow. " * 10_000
     with (tmp_path / "in.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -154,17 +145,15 @@ def test_csv_item_of_200_kb_is_screened(cli, tmp_path):
     assert out[1]["label"] == "offer"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "exits 2 with 'error: line 3: malformed CSV: field larger than field limit (131072)' "
-        "and writes nothing: an oversized CSV item aborts the whole input (csv.Error becomes "
-        "InputError) instead of being skipped and counted like in JSONL, text and Parquet"
-    ),
-)
 def test_csv_item_of_10_mb_is_skipped_not_fatal(cli, tmp_path):
     (tmp_path / "in.csv").write_bytes(
-        b"id,text\n1," + OFFER.encode() + b"\n2," + b"z" * TEN_MB + b"\n3," + PLAIN.encode() + b"\n"
+        b'id,text\n1,"'
+        + OFFER.encode()
+        + b'"\n2,'
+        + b"z" * TEN_MB
+        + b'\n3,"'
+        + PLAIN.encode()
+        + b'"\n'
     )
     result = cli("scan", "in.csv", "-o", "out.jsonl")
     assert result.returncode == 0, result

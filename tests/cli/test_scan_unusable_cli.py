@@ -87,19 +87,7 @@ def scanned(cli_in, tmp_path_factory):
     return result
 
 
-_PARQUET_HINT_UNREACHABLE = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "exits 2 but says 'the input looks binary (it contains NUL bytes), not text': "
-        "ingest.readers._lines tests for NUL bytes before the PAR1 magic, and a real Parquet "
-        "file has NUL bytes in its first 8 KiB, so the hint 'the input is a Parquet file: name "
-        "it *.parquet or pass --format parquet' is never shown"
-    ),
-)
-EXIT_CASES = [
-    pytest.param(c, marks=_PARQUET_HINT_UNREACHABLE) if c == "parquet-named-jsonl" else c
-    for c in CASES
-]
+EXIT_CASES = list(CASES)
 
 
 @pytest.mark.parametrize("case_id", EXIT_CASES)
@@ -111,24 +99,14 @@ def test_unusable_input_exits_2_with_an_error_and_no_traceback(scanned, case_id)
     assert CASES[case_id].says in " ".join(result.stderr.split()), result
 
 
-_NOT_NAMED = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the message does not name the file: only the checks in pipeline.run._open (missing, "
-        "directory, empty) put the path in the InputError; those raised by the readers "
-        "('the input looks binary (it contains NUL bytes), not text', 'the input is a Parquet "
-        "file: ...', 'not a readable Parquet file: ...', 'no text column [...] in the CSV header "
-        "[...]') do not, so with several inputs the user cannot tell which one is unusable"
-    ),
-)
 NAMED_CASES = [
     "missing",
     "directory",
     "empty",
-    pytest.param("binary", marks=_NOT_NAMED),
-    pytest.param("parquet-named-jsonl", marks=_NOT_NAMED),
-    pytest.param("broken-parquet", marks=_NOT_NAMED),
-    pytest.param("csv-without-text-column", marks=_NOT_NAMED),
+    "binary",
+    "parquet-named-jsonl",
+    "broken-parquet",
+    "csv-without-text-column",
 ]
 
 
@@ -138,14 +116,6 @@ def test_unusable_input_message_names_the_file(scanned, case_id):
     assert CASES[case_id].name in result.stderr, result
 
 
-_WRAPPED = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the message is wrapped over two lines (a long path is cut in the middle): the CLI "
-        "prints errors through a rich Console, which wraps at 80 columns when stderr is not a "
-        "terminal (a log file, a pipe, CI)"
-    ),
-)
 ONE_LINE_CASES = [
     "missing",
     "directory",
@@ -153,8 +123,8 @@ ONE_LINE_CASES = [
     "binary",
     "parquet-named-jsonl",
     "csv-without-text-column",
-    pytest.param("broken-parquet", marks=_WRAPPED),
-    pytest.param("missing-long-path", marks=_WRAPPED),
+    "broken-parquet",
+    "missing-long-path",
 ]
 
 

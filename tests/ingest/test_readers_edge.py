@@ -107,28 +107,12 @@ def test_parquet_without_text_column_is_unusable():
         read_all(ParquetReader(ReadOptions()), parquet_bytes(table))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ids come back ['1', None, '3']: ParquetReader casts the id column as is, so a null id "
-        'stays None (and is written as "id": null), where JsonlReader and CsvReader fall back '
-        "to the line number"
-    ),
-)
 def test_parquet_null_id_falls_back_to_the_row_number():
     table = pa.table({"id": pa.array([1, None, 3], pa.int64()), "text": ["a b", "c d", "e f"]})
     got = read_all(ParquetReader(ReadOptions()), parquet_bytes(table))
     assert got.ids == ["1", "2", "3"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "rows 1 and 3 come back as errors 'empty text': ParquetReader joins the text columns "
-        "with pc.binary_join_element_wise, whose default null handling makes the join null when "
-        "any one column is null; JSONL and CSV join the fields that are present"
-    ),
-)
 def test_parquet_several_text_fields_join_those_present():
     table = pa.table(
         {
@@ -195,14 +179,6 @@ def test_tsv_file_is_read_with_tabs(tmp_path):
     assert [e["lang"] for e in got.extra] == ["en", "fr", "de"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "raises InputError \"no text column ['text'] in the CSV header ['id\\ttext\\tlang']\": "
-        "reader_for matches the extension case-insensitively (.TSV -> CsvReader) but CsvReader "
-        "picks the tab delimiter with a case-sensitive stream.name.endswith('.tsv')"
-    ),
-)
 def test_tsv_file_with_upper_case_extension_is_read_with_tabs(tmp_path):
     path = _tsv(tmp_path / "POSTS.TSV")
     with path.open("rb") as stream:
@@ -210,28 +186,12 @@ def test_tsv_file_with_upper_case_extension_is_read_with_tabs(tmp_path):
     assert got.ids == ["1", "2", "3"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the UTF-8 byte order mark of Excel's 'CSV UTF-8' export stays in the first header "
-        "name: the id column is read as '\\ufeffid', so ids fall back to line numbers ['2'] and "
-        "'\\ufeffid' is passed through as an extra field (and a BOM before a first column "
-        "'text' makes the whole file 'no text column')"
-    ),
-)
 def test_csv_with_byte_order_mark_reads_like_without():
     got = read_all(CsvReader(ReadOptions()), io.BytesIO(BOM + b"id,text\n7,hello\n"))
     assert got.ids == ["7"]
     assert got.extra == [{}]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        'line 1 is rejected as "malformed JSON: UTF-8 byte order mark (BOM) is not supported": '
-        "JsonlReader hands the raw first line, BOM included, to orjson"
-    ),
-)
 def test_jsonl_with_byte_order_mark_reads_like_without():
     got = read_all(JsonlReader(ReadOptions()), io.BytesIO(BOM + b'{"id": "7", "text": "hi"}\n'))
     assert (got.ids, got.errors) == (["7"], [])
@@ -277,13 +237,10 @@ def test_max_item_bytes_accepts_the_limit_and_rejects_one_byte_more(reader):
     elif reader == "csv":
         stream = io.BytesIO(("text\n" + "\n".join(texts) + "\n").encode())
     elif reader == "jsonl":
-        # JsonlReader counts the whole line: the limit below is raised by the JSON syntax
-        # around the text, so the boundary falls on the text's own bytes (see the xfail below)
         stream = io.BytesIO(b"".join(orjson.dumps({"text": t}) + b"\n" for t in texts))
     else:
         stream = io.BytesIO(("\n".join(texts) + "\n").encode())
-    overhead = len(orjson.dumps({"text": ""})) if reader == "jsonl" else 0
-    options = ReadOptions(max_item_bytes=LIMIT + overhead)
+    options = ReadOptions(max_item_bytes=LIMIT)
     cls = {"text": TextReader, "csv": CsvReader, "parquet": ParquetReader, "jsonl": JsonlReader}
     got = read_all(cls[reader](options), stream)
     first = 2 if reader == "csv" else 1
@@ -292,15 +249,6 @@ def test_max_item_bytes_accepts_the_limit_and_rejects_one_byte_more(reader):
     assert all("MB" in message for _, message, _ in got.errors)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "line 1 is rejected with 'line is 0.0 MB, over the 0.001 MB limit': JsonlReader applies "
-        "max_item_bytes to the raw JSON line, so a 779-byte Cyrillic text written with "
-        "json.dumps' default \\u escapes (a 2.2 KB line) is refused, while the same item is "
-        "accepted from CSV, Parquet or text"
-    ),
-)
 def test_jsonl_limit_applies_to_the_item_text_not_to_its_escaped_line():
     text = ("продам " * 60).strip()  # 779 bytes of UTF-8
     line = json.dumps({"id": "1", "text": text}).encode()  # ensure_ascii: \u043f...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated
 
 import orjson
@@ -33,9 +34,12 @@ def show(
     if by_id and by_id not in matches:
         matches.insert(0, by_id)
     if not matches:
-        hint = ", ".join(s.name for s, _ in kb.search(name, limit=5))
+        similar = [s.name for s, _ in kb.search(name, limit=5)] or _close_names(kb, name)
+        hint = f"; similar: {', '.join(similar)}" if similar else ""
         Console(stderr=True).print(
-            f"no substance named {name!r}" + (f"; similar: {hint}" if hint else "")
+            f"no substance named {name!r}{hint} (try: interdiction kb search TEXT)",
+            highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(1)
     console = Console()
@@ -64,6 +68,13 @@ def show(
             table.add_row(f"names: {kind}", ", ".join(dict.fromkeys(texts)))
         table.add_row("sources", ", ".join(sub.sources))
         console.print(table)
+
+
+def _close_names(kb, name: str) -> list[str]:
+    """Names a typo may have meant ("fentanyll" -> Fentanyl)."""
+    names = {n.text: sub.name for sub in kb.substances.values() for n in sub.names if not n.weak}
+    close = difflib.get_close_matches(name, list(names), n=5, cutoff=0.8)
+    return list(dict.fromkeys(names[c] for c in close))
 
 
 @app.command("search")

@@ -37,7 +37,7 @@ SAMPLE = "samples/listings.jsonl"
 
 
 def _fail(message: str, code: int = EXIT_UNUSABLE_INPUT) -> typer.Exit:
-    stderr_console().print(f"[bold red]error:[/] {message}", highlight=False)
+    stderr_console().print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -14,15 +14,20 @@ import pyarrow.parquet as pq
 from interdiction.ingest.base import InputBatch, InputError, ItemError, Reader, ReaderExample
 
 _SNIFF_BYTES = 8192
+_BOM = b"\xef\xbb\xbf"
+_CSV_FIELD_LIMIT = 2**31 - 1  # Python's csv refuses fields over 128 KiB; the item limit is ours
+_RAW_LINE_FACTOR = 8  # a JSON line may escape its text (\uXXXX): judge the text, not the line
 
 
 def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes, int]]:
     """(1-based line number, line without its newline, bytes read so far); refuses binary."""
     head = stream.read(_SNIFF_BYTES)
-    if b"\x00" in head:
-        raise InputError("the input looks binary (it contains NUL bytes), not text")
     if head.startswith(b"PAR1"):
         raise InputError("the input is a Parquet file: name it *.parquet or pass --format parquet")
+    if b"\x00" in head:
+        raise InputError("the input looks binary (it contains NUL bytes), not text")
+    if head.startswith(_BOM):
+        head = head[len(_BOM) :]  # spreadsheet exports start UTF-8 files with a byte order mark
     position = 0
     number = 0
     pending = b""
@@ -54,8 +59,9 @@ def _decode(raw: bytes, line: int) -> str | ItemError:
 class _Batcher:
     """Collects items and errors into InputBatches of the configured size."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, columns: list[str] | None = None):
         self.size = size
+        self.columns = columns  # fixed extra fields (CSV header): passed on as Arrow columns
         self.reset()
 
     def reset(self) -> None:
@@ -75,8 +81,13 @@ class _Batcher:
         return len(self.ids) + len(self.errors) >= self.size
 
     def take(self, position: int) -> InputBatch:
+        extra = self.extra
+        if self.columns:
+            extra = pa.table(
+                {c: pa.array([row.get(c) for row in self.extra], pa.string()) for c in self.columns}
+            )
         batch = InputBatch(
-            self.ids, self.texts, self.lines, self.extra, self.errors, bytes_read=position
+            self.ids, self.texts, self.lines, extra, self.errors, bytes_read=position
         )
         self.reset()
         return batch
@@ -126,7 +137,7 @@ class JsonlReader(Reader):
             yield batcher.take(position)
 
     def _parse(self, raw: bytes, line: int, drop: set[str]) -> tuple | ItemError:
-        if len(raw) > self.options.max_item_bytes:
+        if len(raw) > self.options.max_item_bytes * _RAW_LINE_FACTOR:
             limit = self.options.max_item_bytes / 1e6
             return ItemError(line, f"line is {len(raw) / 1e6:.1f} MB, over the {limit:g} MB limit")
         try:
@@ -193,7 +204,6 @@ class CsvReader(Reader):
     )
 
     def read(self, stream: BinaryIO) -> Iterator[InputBatch]:
-        batcher = _Batcher(self.options.batch_size)
         physical = _lines(stream)
         positions = {"at": 0, "line": 0}
 
@@ -203,7 +213,8 @@ class CsvReader(Reader):
                 # undecodable bytes survive as surrogates, reported per record below
                 yield raw.decode("utf-8", "surrogateescape") + "\n"
 
-        delimiter = "\t" if getattr(stream, "name", "").endswith(".tsv") else ","
+        delimiter = "\t" if str(getattr(stream, "name", "")).lower().endswith(".tsv") else ","
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
         rows = csv.reader(decoded(), delimiter=delimiter)
         try:
             header = next(rows)
@@ -213,6 +224,7 @@ class CsvReader(Reader):
         if len(missing) == len(self.options.text_fields):
             raise InputError(f"no text column {missing} in the CSV header {header}")
         drop = {self.options.id_field, *self.options.text_fields}
+        batcher = _Batcher(self.options.batch_size, [c for c in header if c not in drop])
         while True:
             try:
                 row = next(rows)
@@ -278,17 +290,23 @@ class ParquetReader(Reader):
 
     def _batch(self, table: pa.Table, text_fields: list[str], first_row: int) -> InputBatch:
         columns = [pc.cast(table[f], pa.string()) for f in text_fields]
-        text = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, "\n")
+        text = (
+            columns[0]
+            if len(columns) == 1
+            else pc.binary_join_element_wise(*columns, "\n", null_handling="skip")
+        )
         size = pc.binary_length(text)
         blank = pc.equal(pc.utf8_trim_whitespace(text), "")
         bad = pc.or_kleene(
             pc.is_null(text), pc.or_kleene(blank, pc.greater(size, self.options.max_item_bytes))
         )
         bad = pc.fill_null(bad, True)
+        row_numbers = pa.array([str(first_row + i + 1) for i in range(table.num_rows)])
         if self.options.id_field in table.column_names:
-            ids = pc.cast(table[self.options.id_field], pa.string())
+            given = pc.cast(table[self.options.id_field], pa.string())
+            ids = pc.if_else(pc.is_null(given), row_numbers, given)  # as JSONL: the row number
         else:
-            ids = pa.array([str(first_row + i + 1) for i in range(table.num_rows)])
+            ids = row_numbers
         extra_names = [
             n for n in table.column_names if n not in {self.options.id_field, *text_fields}
         ]

@@ -203,12 +203,18 @@ class CsvSink(Sink):
 
     def write(self, batch: InputBatch, assessments: list[Assessment]) -> None:
         extras = _extra_rows(batch)
-        extra_keys = sorted({k for row in extras for k in row})
         if not self.header_written:
-            self.extra_keys = extra_keys
-            self.writer.writerow(
-                [*self.COLUMNS, *(f"input_{k}" if k in RESERVED else k for k in extra_keys)]
+            # columnar input has the same columns in every batch; other input's fields vary
+            # from item to item, so they travel as one JSON column
+            self.extra_keys = (
+                batch.extra.column_names if isinstance(batch.extra, pa.Table) else None
             )
+            names = (
+                [f"input_{k}" if k in RESERVED else k for k in self.extra_keys]
+                if self.extra_keys is not None
+                else ["input_fields"]
+            )
+            self.writer.writerow([*self.COLUMNS, *names])
             self.header_written = True
         for item_id, assessment, extra in zip(batch.ids, assessments, extras, strict=True):
             record = self.builder.record(item_id, assessment)
@@ -222,7 +228,11 @@ class CsvSink(Sink):
                     ";".join(s["id"] for s in record["substances"]),
                     ";".join(f"{i['type']}:{i['value']}" for i in record["identifiers"]),
                     orjson.dumps(record["detections"], default=str).decode(),
-                    *(_cell(extra.get(k)) for k in self.extra_keys),
+                    *(
+                        (_cell(extra.get(k)) for k in self.extra_keys)
+                        if self.extra_keys is not None
+                        else (_cell(extra or None),)
+                    ),
                 ]
             )
 
@@ -294,9 +304,13 @@ class ParquetSink(Sink):
                 table = table.append_column(
                     name if name not in RESERVED else f"input_{name}", extra[name]
                 )
-        elif extra and any(extra):
-            fields = [orjson.dumps(row, default=str).decode() if row else None for row in extra]
-            table = table.append_column("input_fields", pa.array(fields, pa.string()))
+        else:
+            # fields of JSON/CSV items vary from item to item: one JSON column keeps the schema
+            # of every batch the same
+            fields = [
+                orjson.dumps(row, default=str).decode() if row else None for row in extra or ()
+            ]
+            table = table.append_column("input_fields", pa.array(fields or [None] * n, pa.string()))
         return table
 
     def close(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,7 +62,7 @@ def scan(
         reader = reader_for(path, input_format, options)
         stream = _open(path)
         try:
-            batches = reader.read(stream)
+            batches = _named(path, reader.read(stream))
             while True:
                 started = time.perf_counter()
                 batch = next(batches, None)
@@ -86,6 +86,17 @@ def scan(
     timing["write"] += time.perf_counter() - started
     summary.seconds = {**timing, **screener.timings}
     return summary
+
+
+def _named(path: str, batches: Iterator[InputBatch]) -> Iterator[InputBatch]:
+    """Batches of one input; an unusable input names itself (several may be given)."""
+    try:
+        yield from batches
+    except InputError as exc:
+        message = str(exc)
+        raise InputError(
+            message if message.startswith(f"{path}:") else f"{path}: {message}"
+        ) from exc
 
 
 def _take_errors(path: str, batch: InputBatch, summary: ScanSummary, on_error: str) -> None:
