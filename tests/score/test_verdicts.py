@@ -115,14 +115,6 @@ MULTILINGUAL_OFFERS = [
 MISSED_OFFERS = [
     pytest.param(
         "Oxycodone 30mg, no prescription needed, fast shipping",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "comes back mention, risk 0.46: the trade detector finds no-prescription 'no "
-                "prescription needed', but the context detector also reads 'prescription needed' "
-                "inside it as pharmacy context and damps the risk below 0.5 (negation not handled)"
-            ),
-        ),
         id="en-no-prescription-needed",
     ),
     pytest.param(
@@ -151,14 +143,6 @@ MISSED_OFFERS = [
     ),
     pytest.param(
         "Buscando comprar perico, alguien que venda? mándame mensaje",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "comes back none, risk 0: weak 'perico' is ignored ('no drug context') because no "
-                "trade signal is found: 'buscando comprar', 'alguien que venda' and 'mándame "
-                "mensaje' are not recognised"
-            ),
-        ),
         id="es-request-perico",
     ),
     pytest.param(
@@ -175,38 +159,14 @@ MISSED_OFFERS = [
     ),
     pytest.param(
         "Продаю 5 грамм героина, закладки по Москве, пиши в телегу",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "comes back none, risk 0, no detections: the genitive 'героина' (heroin) is not "
-                "matched (the KB has the nominative 'героин'), so the trade signals found (sale "
-                "'Продаю', quantity '5 гр', stealth 'закладк', contact 'пиши') count for nothing"
-            ),
-        ),
         id="ru-heroin-genitive",
     ),
     pytest.param(
         "بيع الكبتاغون بالجملة، توصيل لكل المدن، واتساب",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "comes back none, risk 0, no detections: 'الكبتاغون' (captagon with the attached "
-                "article ال) is not matched, only bare 'كبتاغون' is; the trade detector finds "
-                "shipping 'توصيل' and contact 'واتساب' but not the sale word 'بيع'"
-            ),
-        ),
         id="ar-captagon-article",
     ),
     pytest.param(
         "أبيع كريستال ميث، الدفع بالبيتكوين، تواصل عبر تيليجرام",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "comes back none, risk 0, no detections: 'كريستال ميث' (crystal meth) is not in "
-                "the KB (its Arabic names are ميثامفيتامين and شبو); the trade detector also reads "
-                "'جرام' (gram) inside 'تيليجرام' (Telegram) as a quantity"
-            ),
-        ),
         id="ar-crystal-meth",
     ),
 ]

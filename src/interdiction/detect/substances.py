@@ -62,7 +62,8 @@ def _needs_boundary(text: str) -> bool:
     for ch in text:
         if ch.isalpha():
             name = unicodedata.name(ch, "")
-            if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")):
+            # Arabic glues articles and prepositions to the word (الكبتاغون, بالكبتاغون)
+            if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "ARABIC")):
                 return False
     return True
 
@@ -337,7 +338,13 @@ def _may_stand_alone(batch: TextBatch, starts: np.ndarray, ends: np.ndarray) -> 
     glued_after = (after != 0) & (after == types[ends - 1])
     joined = batch.joined
     maybe_plural = glued_after & ~glued_before
-    plural = np.fromiter((joined[e] in "sSeE" for e in ends[maybe_plural].tolist()), dtype=bool)
+    plural = np.fromiter(
+        (
+            joined[e] in "sSeE" or "\u0400" <= joined[e] <= "\u04ff"
+            for e in ends[maybe_plural].tolist()
+        ),
+        dtype=bool,
+    )
     glued_after[maybe_plural] = ~plural
     return ~(glued_before | glued_after)
 
@@ -346,12 +353,31 @@ def _char_type(ch: str) -> str | None:
     return "letter" if ch.isalpha() else "digit" if ch.isdigit() else None
 
 
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff"
+
+
+def _cyrillic_ending(text: str, end: int) -> bool:
+    """Russian and Ukrainian nouns decline (героин, героина, героином): up to three letters."""
+    after = end
+    while (
+        after < len(text)
+        and after - end < 4
+        and _is_cyrillic(text[after])
+        and text[after].isalpha()
+    ):
+        after += 1
+    return after - end <= 3 and (after == len(text) or not text[after].isalnum())
+
+
 def _at_word_edges(text: str, start: int, end: int) -> bool:
     """Nothing of the same type glued on either side ("125g" is no "25g", "Lakes" no "Lak");
     after a letter, a plural ending is allowed."""
     if start > 0 and _char_type(text[start - 1]) == _char_type(text[start]) is not None:
         return False
     if end < len(text) and _char_type(text[end]) == _char_type(text[end - 1]) is not None:
+        if _is_cyrillic(text[end - 1]):
+            return _cyrillic_ending(text, end)
         last = text[end - 1].lower()
         ending = "es" if last in "sxzh" and text[end : end + 2].lower() == "es" else "s"
         if text[end : end + len(ending)].lower() != ending:

@@ -60,7 +60,8 @@ SIGNALS: list[Signal] = [
         r"\b\d+\s?x\s?\d+(?:[.,]\d+)?\s?(?:mg|g|ml|mcg|ug)\b",
         r"\b" + _NUM + r"\s?(?:gm|gms|pounds?|lb|lbs|ounces?|oz|kilos?|kgs?|grammes?|gramos)\b",
         r"\bx\s?\d+\b",
-        "грамм", r"\d+\s?(?:гр|г|кг|шт)", "克", "公斤", "粒", "غرام", "جرام",
+        "грамм", r"\d+\s?(?:гр|г|кг|шт)", "克", "公斤", "粒",
+        r"\d\s?(?:غرام|جرام)",
     ),
     *_signals("dose", "trade", 0.25, False, r"\b" + _NUM + r"\s?(?:mg|mcg|ug|µg|ml|iu)\b"),
     # Amounts that street and market drug sales use and shops do not: fractions of an ounce,
@@ -115,7 +116,7 @@ SIGNALS: list[Signal] = [
                "vendiamo", "vendita"),
         "продам", "продаю", "продаем", "продажа", "в наличии", "опт", "出售", "供应", "有货", "卖",
         "出货", "私聊",
-        "批发", "出货", "للبيع", "أبيع", "ابيع", "نبيع",
+        "批发", "出货", "للبيع", "أبيع", "ابيع", "نبيع", "بيع",
     ),
     *_signals(
         "availability", "trade", 0.4, False,
@@ -164,6 +165,7 @@ SIGNALS: list[Signal] = [
                "via telegram", "on telegram", "telegram only", "snap only", "wickr only",
                "hit my line", "app mij", "scrivimi", "escribe al privado", "al privado",
                "solo contatti seri", "commande par snap", "envoi discret", "msg me",
+               "mandame mensaje", "mandame un mensaje", "manda mensaje", "escribeme al dm",
                "dms", "serious buyers", "dm to order", "dm if", "dm @", "inbox me"),
         "加微", "加飞机", "飞机联系", "同城可送",
         "пиши", "пишите", "в лс", "телеграм", "телега", "加微信", "微信", "联系", "تواصل",
@@ -226,6 +228,7 @@ SIGNALS: list[Signal] = [
     *_signals(
         "request", "solicitation", 0.7, False,
         _words("achat", "quelqu'un a", "un plan pour", "cerco qualcuno", "qualcuno che venda",
+               "buscando", "busco comprar", "quiero pillar", "alguien que venda", "quien vende",
                "alguem vende", "alguien vende", "alguien tiene", "onde comprar", "donde comprar",
                "where do people buy", "where do i get", "who's selling", "whos selling",
                "anyone need", "who need", "who needs", "still got", "can you get me", "sort me",
@@ -398,12 +401,16 @@ class TradeSignalDetector(Detector):
 
 
 def _drop_nested(detections: list[Detection]) -> list[Detection]:
-    """Hyperscan reports every end of a pattern ("ship", "shipping"): keep the longest span."""
+    """Hyperscan reports every end of a pattern ("ship", "shipping"): keep the longest span.
+    Context inside a trade signal is part of it: "prescription needed" in "no prescription
+    needed" is no pharmacy asking for one."""
     ordered = sorted(detections, key=lambda d: (d.start, -(d.end - d.start)))
     kept: list[Detection] = []
     for det in ordered:
-        last = kept[-1] if kept else None
-        if last and det.start >= last.start and det.end <= last.end and det.value == last.value:
+        inside = [k for k in kept if det.start >= k.start and det.end <= k.end]
+        if any(k.value == det.value for k in inside):
+            continue
+        if det.kind == "context" and any(k.kind != "context" for k in inside):
             continue
         kept.append(det)
     return kept
