@@ -10,7 +10,7 @@ from pathlib import Path
 
 from interdiction.ingest.base import InputBatch, InputError, ItemError, ReadOptions, reader_for
 from interdiction.pipeline.output import Sink
-from interdiction.pipeline.screen import Screener
+from interdiction.pipeline.screen import NOTHING_FOUND, Screener
 
 MAX_ERRORS_KEPT = 1000  # the first ones are listed; all are counted
 
@@ -110,6 +110,8 @@ def _take_errors(path: str, batch: InputBatch, summary: ScanSummary, on_error: s
 
 def _count(assessments, summary: ScanSummary) -> None:
     summary.items += len(assessments)
-    for assessment in assessments:
+    found = [a for a in assessments if a is not NOTHING_FOUND]
+    summary.labels["none"] += len(assessments) - len(found)
+    for assessment in found:
         summary.labels[str(assessment.label)] += 1
     summary.flagged = summary.labels["offer"]

@@ -64,16 +64,16 @@ class Screener:
         batch = TextBatch(texts)
         batch.prepare()  # the normalised views every detector shares, timed as their own stage
         self.timings["normalize"] += time.perf_counter() - started
-        found: list[list[Detection]] = [[] for _ in range(len(batch))]
+        found: dict[int, list[Detection]] = defaultdict(list)
         for detector in self.detectors:
             started = time.perf_counter()
-            for item, detections in enumerate(detector.detect(batch)):
-                if detections:
-                    found[item].extend(detections)
+            results = detector.detect(batch)
+            for item in [i for i, dets in enumerate(results) if dets]:
+                found[item].extend(results[item])
             self.timings[f"detect:{detector.name}"] += time.perf_counter() - started
         started = time.perf_counter()
         # trade words or context alone ("available", "$20") name nothing to review
-        hit = [i for i, dets in enumerate(found) if dets and any(d.kind in EVIDENCE for d in dets)]
+        hit = sorted(i for i, dets in found.items() if any(d.kind in EVIDENCE for d in dets))
         assessments = [NOTHING_FOUND] * len(batch)
         if hit:
             for dets in (found[i] for i in hit):
