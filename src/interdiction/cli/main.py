@@ -192,7 +192,7 @@ def explain_command(
 ) -> None:
     """Screen one text and show the verdict with its evidence highlighted."""
     screener = _screener(threshold, None, None)
-    (assessment,) = screener.screen([text])
+    (assessment,) = screener.screen([text], explain_all=True)
     if as_json:
         record = RecordBuilder(screener.kb).record("explain", assessment)
         sys.stdout.write(
@@ -211,7 +211,7 @@ def demo_command(
     records = [orjson.loads(line) for line in sample.read_bytes().splitlines() if line.strip()]
     screener = _screener(0.5, None, None)
     texts = [r["text"] for r in records]
-    assessments = screener.screen(texts)
+    assessments = screener.screen(texts, explain_all=True)
     console = Console()
     console.rule("Interdiction demo: bundled sample of listings and messages")
     rows = [(str(r["id"]), t, a) for r, t, a in zip(records, texts, assessments, strict=True)]

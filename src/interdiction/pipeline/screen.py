@@ -33,6 +33,20 @@ NOTHING_FOUND = Assessment(
 )
 
 
+def _worth_a_verdict(detections: list[Detection]) -> bool:
+    """Something named or someone reachable: "available" or "$20" alone name nothing, and an
+    ambiguous word ("coke") counts only beside trade signals."""
+    named = False
+    for det in detections:
+        if det.kind in ("trade", "solicitation"):
+            return any(d.kind in EVIDENCE for d in detections)
+        if det.kind in EVIDENCE and not (
+            det.kind == "substance" and det.attrs.get("match") == "weak"
+        ):
+            named = True
+    return named
+
+
 class Screener:
     def __init__(self, kb: KnowledgeBase, detectors: list[Detector], scorer: Scorer):
         self.kb = kb
@@ -58,8 +72,12 @@ class Screener:
         gc.freeze()
         return screener
 
-    def screen(self, texts: Sequence[str]) -> list[Assessment]:
-        """One assessment per text, in order."""
+    def screen(self, texts: Sequence[str], explain_all: bool = False) -> list[Assessment]:
+        """One assessment per text, in order.
+
+        Items whose findings cannot make a verdict (trade words alone; ambiguous words with no
+        trade at all) come back as nothing found, unless ``explain_all`` asks for every reason.
+        """
         started = time.perf_counter()
         batch = TextBatch(texts)
         batch.prepare()  # the normalised views every detector shares, timed as their own stage
@@ -72,8 +90,7 @@ class Screener:
                 found[item].extend(results[item])
             self.timings[f"detect:{detector.name}"] += time.perf_counter() - started
         started = time.perf_counter()
-        # trade words or context alone ("available", "$20") name nothing to review
-        hit = sorted(i for i, dets in found.items() if any(d.kind in EVIDENCE for d in dets))
+        hit = sorted(i for i, dets in found.items() if explain_all or _worth_a_verdict(dets))
         assessments = [NOTHING_FOUND] * len(batch)
         if hit:
             for dets in (found[i] for i in hit):
