@@ -213,10 +213,11 @@ class SubstanceTermDetector(Detector):
         super().__init__(context)
         self._strong = _TermSet(context.kb, weak=False, cache=context.pattern_cache)
         self._weak = _TermSet(context.kb, weak=True, cache=context.pattern_cache)
-        self._needs_compact = PatternSet(list(NEEDS_COMPACT_HS), flags=UTF8)
+        # one pass over the lower view finds implied substances and items to compact
         self._implied = [i for i in IMPLIED if i[1] in context.kb.substances]
-        self._implied_patterns = PatternSet(
-            [i[0].encode() for i in self._implied], flags=SOM | UTF8 | MULTILINE
+        self._lower_patterns = PatternSet(
+            [i[0].encode() for i in self._implied] + list(NEEDS_COMPACT_HS),
+            flags=[SOM | UTF8 | MULTILINE] * len(self._implied) + [UTF8] * len(NEEDS_COMPACT_HS),
         )
 
     def detect(self, batch: TextBatch) -> list[Sequence[Detection]]:
@@ -229,9 +230,13 @@ class SubstanceTermDetector(Detector):
             for pattern_id, item, start, end in batch.to_items(ids, starts, ends):
                 text = batch.texts[item]
                 found[item].extend(self._confirm(text, start, end, terms.terms[pattern_id], ()))
-        for index, item, start, end in self._implied_patterns.scan(batch, "lower"):
-            found[item].append(self._implied_detection(batch.texts[item], start, end, index))
-        compact_items = sorted({item for _, item, _, _ in self._needs_compact.scan(batch, "lower")})
+        compact: set[int] = set()
+        for index, item, start, end in self._lower_patterns.scan(batch, "lower"):
+            if index < len(self._implied):
+                found[item].append(self._implied_detection(batch.texts[item], start, end, index))
+            else:
+                compact.add(item)
+        compact_items = sorted(compact)
         if compact_items:
             self._scan_compacted(batch, compact_items, found)
         return found.as_lists(_keep_longest)
@@ -331,11 +336,11 @@ def _may_stand_alone(batch: TextBatch, starts: np.ndarray, ends: np.ndarray) -> 
     """Vectorised first cut of the word-edge test: drop the many matches glued inside a
     longer word ("ice" in "office") before any per-match Python runs. Lets through
     everything the exact test (:func:`_at_word_edges`) might accept."""
-    types = batch.char_types
-    before = np.where(starts > 0, types[np.maximum(starts - 1, 0)], 0)
-    glued_before = (before != 0) & (before == types[starts])
-    after = types[ends]
-    glued_after = (after != 0) & (after == types[ends - 1])
+    types = batch.char_types_at
+    before = np.where(starts > 0, types(np.maximum(starts - 1, 0)), 0)
+    glued_before = (before != 0) & (before == types(starts))
+    after = types(ends)
+    glued_after = (after != 0) & (after == types(ends - 1))
     joined = batch.joined
     maybe_plural = glued_after & ~glued_before
     plural = np.fromiter(

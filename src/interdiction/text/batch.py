@@ -56,11 +56,9 @@ class TextBatch:
         return translate(self.lower, FOLD_TABLE)
 
     def prepare(self) -> None:
-        """Build the views' UTF-8 and the character classes up front (the fold view's text is
-        only made if someone asks for it)."""
+        """Build the views' UTF-8 up front (the fold view's text is only made if asked for)."""
         for name in ("lower", "fold"):
             self.encoded(name)
-        _ = self.char_types
 
     def view(self, name: str) -> str:
         if name not in ("joined", "lower", "fold"):
@@ -121,15 +119,18 @@ class TextBatch:
             strict=True,
         )
 
-    @cached_property
-    def char_types(self) -> np.ndarray:
-        """Per character of the joined buffer (and one past its end): 1 letter, 2 digit, 0 other."""
+    def char_types_at(self, offsets: np.ndarray) -> np.ndarray:
+        """Character class at joined-buffer offsets: 1 letter, 2 digit, 0 other (also past the
+        end). Only the characters asked about are classified, not the whole buffer."""
         points = self.points
-        kinds = _BMP_CHAR_TYPES[np.minimum(points, 0xFFFF)]
-        astral = np.flatnonzero(points > 0xFFFF)  # emoji and rare scripts: classify one by one
+        inside = offsets < len(points)
+        at = points[np.where(inside, offsets, 0)]
+        kinds = _BMP_CHAR_TYPES[np.minimum(at, 0xFFFF)]
+        astral = np.flatnonzero(at > 0xFFFF)  # emoji and rare scripts: one by one
         if len(astral):
-            kinds[astral] = [_char_type(chr(p)) for p in points[astral].tolist()]
-        return np.append(kinds, np.uint8(0))
+            kinds[astral] = [_char_type(chr(p)) for p in at[astral].tolist()]
+        kinds[~inside] = 0
+        return kinds
 
 
 def _char_type(ch: str) -> int:
