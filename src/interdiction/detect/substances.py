@@ -9,11 +9,14 @@ Items with zero-width characters or spaced-out letters are compacted and scanned
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import pickle
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -121,11 +124,30 @@ def compile_terms(kb: KnowledgeBase, weak: bool) -> tuple[list[str], list[list[_
     return patterns, [by_pattern[p] for p in patterns]
 
 
+_CODE_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _cached_terms(kb: KnowledgeBase, weak: bool, cache) -> tuple[list[str], list[list[_Term]]]:
+    """compile_terms, kept between runs with the compiled databases (same KB, same code)."""
+    if cache is None:
+        return compile_terms(kb, weak)
+    key = f"terms-{kb.fingerprint}-{_CODE_VERSION}-{int(weak)}-{len(kb.common_weak_names)}"
+    stored = cache.get(key)
+    if stored is not None:
+        try:
+            return pickle.loads(stored)
+        except (pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            pass  # damaged or from another version: compile afresh
+    result = compile_terms(kb, weak)
+    cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result
+
+
 class _TermSet:
     """One compiled set of names and the view it is matched in."""
 
     def __init__(self, kb: KnowledgeBase, weak: bool, cache) -> None:
-        patterns, self.terms = compile_terms(kb, weak)
+        patterns, self.terms = _cached_terms(kb, weak, cache)
         self.view = "lower" if weak else "fold"
         self.unbounded = np.array([not terms[0].bounded for terms in self.terms], dtype=bool)
         self.patterns = PatternSet([p.encode() for p in patterns], literal=True, cache=cache)

@@ -16,7 +16,12 @@ def default_cache_dir() -> Path:
 
 
 class DirectoryCache:
-    """Best effort: an unreadable or unwritable directory means compiling again, never failing."""
+    """Best effort: an unreadable or unwritable directory means compiling again, never failing.
+
+    What it holds is loaded as code-adjacent data (pickled term tables, hyperscan databases),
+    so the directory is created private to its user (0700); point INTERDICTION_CACHE_DIR only
+    at a directory nobody else can write.
+    """
 
     def __init__(self, directory: Path | None = None):
         self.directory = (directory or default_cache_dir()) / "patterns"
@@ -29,7 +34,7 @@ class DirectoryCache:
 
     def put(self, key: str, data: bytes) -> None:
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
             # write then rename, so a concurrent reader never sees half a file
             with tempfile.NamedTemporaryFile(dir=self.directory, delete=False) as handle:
                 handle.write(data)
