@@ -11,16 +11,15 @@ pyproject.toml), so a new one plugs in without editing a switch.
 
 from __future__ import annotations
 
-import warnings
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 from interdiction.kb import KnowledgeBase
 from interdiction.model import Detection
+from interdiction.plugins import load_plugins
 from interdiction.text.batch import TextBatch
 from interdiction.text.engine import CompiledCache
 
@@ -89,15 +88,7 @@ def detection_label(detection: Detection) -> str:
 
 def available_detectors() -> dict[str, type[Detector]]:
     """Installed detector classes by name."""
-    found: dict[str, type[Detector]] = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            cls = ep.load()
-        except Exception as exc:  # a broken third-party plugin must not stop screening
-            warnings.warn(f"detector plugin {ep.name!r} failed to load: {exc}", stacklevel=2)
-            continue
-        found[cls.name] = cls
-    return dict(sorted(found.items()))
+    return load_plugins(ENTRY_POINT_GROUP, "detector")
 
 
 def create_detectors(context: DetectorContext, names: list[str] | None = None) -> list[Detector]:

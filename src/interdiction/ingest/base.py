@@ -6,13 +6,13 @@ A reader is one class behind one interface, registered as an entry point in the
 
 from __future__ import annotations
 
-import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
+
+from interdiction.plugins import load_plugins
 
 ENTRY_POINT_GROUP = "interdiction.readers"
 DEFAULT_MAX_ITEM_BYTES = 1_000_000
@@ -109,15 +109,8 @@ class Reader(ABC):
 
 
 def available_readers() -> dict[str, type[Reader]]:
-    found: dict[str, type[Reader]] = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            cls = ep.load()
-        except Exception as exc:  # a broken third-party plugin must not stop reading
-            warnings.warn(f"reader plugin {ep.name!r} failed to load: {exc}", stacklevel=2)
-            continue
-        found[cls.name] = cls
-    return dict(sorted(found.items()))
+    """Installed reader classes by name."""
+    return load_plugins(ENTRY_POINT_GROUP, "reader")
 
 
 def reader_for(path: str, format_name: str | None, options: ReadOptions) -> Reader:
