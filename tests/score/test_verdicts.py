@@ -119,14 +119,6 @@ MISSED_OFFERS = [
     ),
     pytest.param(
         "❄️ 🍃 menu dropping tonight, 🔌 tg @frostyplug, cash or BTC",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=(
-                "comes back mention, risk 0.48: 🍃 is not read as cannabis, and a single drug "
-                "emoji (❄️ at emoji_weight 0.5) caps the risk below the 0.5 threshold whatever the "
-                "trade evidence (menu, 🔌, tg @, BTC)"
-            ),
-        ),
         id="emoji-single-snow-menu",
     ),
     pytest.param(

@@ -158,6 +158,16 @@ def scan_command(
         )
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc}") from exc
+    try:
+        rejects_file = rejects.open("wb") if rejects is not None else None
+    except OSError as exc:
+        raise _fail(f"cannot write {rejects}: {exc}") from exc
+
+    def reject(path: str, error) -> None:
+        line = {"input": path, "line": error.line, "id": error.item_id, "reason": error.message}
+        rejects_file.write(orjson.dumps(line) + b"\n")
+
+    on_reject = reject if rejects_file is not None else None
     sizes = {p: Path(p).stat().st_size for p in inputs if p != "-" and Path(p).is_file()}
     use_bar = not quiet and sys.stderr.isatty() and sum(sizes.values()) > 5_000_000
     try:
@@ -169,18 +179,19 @@ def scan_command(
                 summary = scan(
                     inputs, screener, sink, options, input_format, on_error,
                     progress=lambda p, done, n: bar.update(tasks[p], completed=done, items=n),
+                    on_reject=on_reject,
                 )  # fmt: skip
         else:
-            summary = scan(inputs, screener, sink, options, input_format, on_error)
+            summary = scan(
+                inputs, screener, sink, options, input_format, on_error, on_reject=on_reject
+            )
     except InputError as exc:
         raise _fail(str(exc)) from exc
     except ItemsRejected as exc:
         raise _fail(f"{exc} (use --on-error skip to skip and count such items)") from exc
-    if rejects is not None:
-        with rejects.open("wb") as out:
-            for path, error in summary.errors:
-                out.write(orjson.dumps({"input": path, "line": error.line, "id": error.item_id,
-                                        "reason": error.message}) + b"\n")  # fmt: skip
+    finally:
+        if rejects_file is not None:
+            rejects_file.close()
     _report(summary, profile, quiet)
 
 

@@ -131,7 +131,7 @@ def _cached_terms(kb: KnowledgeBase, weak: bool, cache) -> tuple[list[str], list
     """compile_terms, kept between runs with the compiled databases (same KB, same code)."""
     if cache is None:
         return compile_terms(kb, weak)
-    key = f"terms-{kb.fingerprint}-{_CODE_VERSION}-{int(weak)}-{len(kb.common_weak_names)}"
+    key = f"terms-{kb.fingerprint}-{_CODE_VERSION}-{int(weak)}"
     stored = cache.get(key)
     if stored is not None:
         try:
@@ -431,11 +431,21 @@ def _plausible_disguise(written: str, expected: str) -> bool:
 
 
 def _keep_longest(detections: list[Detection]) -> list[Detection]:
-    """Drop matches inside a longer match ("crystal" inside "crystal meth")."""
-    ordered = sorted(detections, key=lambda d: (d.start, -(d.end - d.start), d.weight < 1))
+    """Drop matches inside a longer match ("crystal" inside "crystal meth"). A plain name wins
+    over an ambiguous phrase around it: "MDMA" in "mdma pills", whatever the lengths."""
+    strong = _longest_first([d for d in detections if d.attrs.get("match") != "weak"])
+    weak = [
+        d
+        for d in _longest_first([d for d in detections if d.attrs.get("match") == "weak"])
+        if not any(d.start < s.end and s.start < d.end for s in strong)
+    ]
+    return sorted(strong + weak, key=lambda d: (d.start, d.end))
+
+
+def _longest_first(detections: list[Detection]) -> list[Detection]:
+    ordered = sorted(detections, key=lambda d: (d.start, -(d.end - d.start)))
     kept: list[Detection] = []
-    cover_end = -1
-    cover_start = -1
+    cover_start, cover_end = -1, -1
     for det in ordered:
         if det.start >= cover_end:
             kept.append(det)

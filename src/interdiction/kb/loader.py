@@ -120,21 +120,35 @@ def _read_derived(path: Path) -> list[dict]:
     return doc["entries"]
 
 
-def _merge_into(target: Substance, extra: Substance, owner: dict[str, str]) -> None:
+def _merge_into(
+    target: Substance, extra: Substance, owner: dict[str, str], curated: bool = False
+) -> None:
     """Add what ``extra`` knows to ``target`` without duplicating names or controls.
 
     A name that already identifies another entry (``owner``: merge key -> substance id) stays
     with that entry: source lists often attach a sibling's name (d-amphetamine on amphetamine).
+    A ``curated`` vocabulary may turn a weak name strong; derived data never does.
     """
-    seen = {merge_key(n.text) for n in target.names}
+    seen = {merge_key(n.text) or n.text: n for n in target.names}
     for name in extra.names:
-        key = merge_key(name.text)
+        key = merge_key(name.text) or name.text  # emoji have no letters to key on
         if owner.get(key, target.id) != target.id and not name.weak:
             continue
-        if key and key not in seen:
-            seen.add(key)
+        have = seen.get(key)
+        if (
+            curated
+            and have is not None
+            and have.weak
+            and not name.weak
+            and name.kind != "preferred"
+        ):
+            target.names[target.names.index(have)] = name  # a curator made it a strong name
+            seen[key] = name
+            continue
+        if key not in seen:
             kind = "synonym" if name.kind == "preferred" else name.kind
-            target.names.append(Name(name.text, kind, weak=name.weak, source=name.source))
+            seen[key] = Name(name.text, kind, weak=name.weak, source=name.source)
+            target.names.append(seen[key])
     have = {(c.regime, c.schedule) for c in target.controls}
     regimes = {c.regime for c in target.controls}
     for control in extra.controls:
@@ -213,7 +227,7 @@ def build_kb(
                 )
             except EntryError as exc:
                 raise KBError(str(exc)) from exc
-            _merge_into(target, extra, owner)
+            _merge_into(target, extra, owner, curated=True)
             register_links(target)
 
     return KnowledgeBase(substances, sources, digest.hexdigest()[:16], files)
@@ -236,6 +250,7 @@ def load_kb(directory: str | None = None) -> KnowledgeBase:
     kb = build_kb(curated, derived, sources)
     common = derived_dir / "common_weak_names.json"
     if common.exists():
-        names = orjson.loads(common.read_bytes()).get("names", [])
-        kb.common_weak_names = frozenset(merge_key(n) for n in names)
+        data = common.read_bytes()
+        kb.common_weak_names = frozenset(merge_key(n) for n in orjson.loads(data).get("names", []))
+        kb.fingerprint = hashlib.sha256(kb.fingerprint.encode() + data).hexdigest()[:16]
     return kb

@@ -105,7 +105,7 @@ class RecordBuilder:
                 sid, match = det.value, "analogue"
             else:
                 sid, match = det.value, str(det.attrs.get("match", "exact"))
-            if sid and rank.get(match, 3) < rank.get(best.get(sid, ""), 3):
+            if sid and (sid not in best or rank.get(match, 3) < rank.get(best[sid], 3)):
                 best[sid] = match
         out = []
         for sid, match in best.items():
@@ -195,8 +195,8 @@ class CsvSink(Sink):
         "detections",
     )
 
-    def __init__(self, stream: IO[str], builder: RecordBuilder):
-        self.writer = csv.writer(stream)
+    def __init__(self, stream: IO[str], builder: RecordBuilder, delimiter: str = ","):
+        self.writer = csv.writer(stream, delimiter=delimiter)
         self.stream = stream
         self.builder = builder
         self.header_written = False
@@ -255,6 +255,7 @@ class ParquetSink(Sink):
         self.path = path
         self.builder = builder
         self.writer: pq.ParquetWriter | None = None
+        path.open("wb").close()  # fail now, with a clear message, if it cannot be written
 
     def write(self, batch: InputBatch, assessments: list[Assessment]) -> None:
         table = self._table(batch, assessments)
@@ -350,5 +351,6 @@ def open_sink(output: str | None, builder: RecordBuilder) -> Sink:
     if suffix in (".parquet", ".pq"):
         return ParquetSink(path, builder)
     if suffix in (".csv", ".tsv"):
-        return CsvSink(path.open("w", encoding="utf-8", newline=""), builder)
+        delimiter = "\t" if suffix == ".tsv" else ","
+        return CsvSink(path.open("w", encoding="utf-8", newline=""), builder, delimiter)
     return JsonlSink(path.open("wb"), builder)

@@ -12,7 +12,7 @@ from interdiction.ingest.base import InputBatch, InputError, ItemError, ReadOpti
 from interdiction.pipeline.output import Sink
 from interdiction.pipeline.screen import NOTHING_FOUND, Screener
 
-MAX_ERRORS_KEPT = 1000  # the first ones are listed; all are counted
+MAX_ERRORS_KEPT = 1000  # the first ones are kept for the summary; all are counted and rejected
 
 
 class ItemsRejected(Exception):
@@ -54,6 +54,7 @@ def scan(
     input_format: str | None = None,
     on_error: str = "skip",
     progress: Callable[[str, int, int], None] | None = None,
+    on_reject: Callable[[str, ItemError], None] | None = None,
 ) -> ScanSummary:
     """Screen every item of every input; returns counts, skipped items and stage times."""
     summary = ScanSummary()
@@ -69,7 +70,7 @@ def scan(
                 timing["read"] += time.perf_counter() - started
                 if batch is None:
                     break
-                _take_errors(path, batch, summary, on_error)
+                _take_errors(path, batch, summary, on_error, on_reject)
                 if batch.ids:
                     assessments = screener.screen(batch.texts)
                     started = time.perf_counter()
@@ -99,11 +100,19 @@ def _named(path: str, batches: Iterator[InputBatch]) -> Iterator[InputBatch]:
         ) from exc
 
 
-def _take_errors(path: str, batch: InputBatch, summary: ScanSummary, on_error: str) -> None:
+def _take_errors(
+    path: str,
+    batch: InputBatch,
+    summary: ScanSummary,
+    on_error: str,
+    on_reject: Callable[[str, ItemError], None] | None,
+) -> None:
     for error in batch.errors:
         if on_error == "fail":
             raise ItemsRejected(path, error)
         summary.skipped += 1
+        if on_reject is not None:
+            on_reject(path, error)  # every one, as it comes: the summary keeps only the first
         if len(summary.errors) < MAX_ERRORS_KEPT:
             summary.errors.append((path, error))
 

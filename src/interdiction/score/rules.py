@@ -158,7 +158,7 @@ class RuleScorer:
             elif not ev.context and self._listing_shaped(text, ev):
                 listing = True
                 trade = max(trade, self.policy.listing_trade)
-        # every distinct cue of news, medical talk or a pharmacy makes trade less likely
+        # every cue of news, medical talk or a pharmacy found makes trade less likely
         context = min(_combine(ev.context_weights), self.policy.max_context)
         risk = ev.substance * trade * (1.0 - self.policy.context_damping * context)
         risk = round(min(max(risk, 0.0), 1.0), 4)
@@ -176,7 +176,9 @@ class RuleScorer:
             if ev.substance > 0 and ev.strict:
                 reasons.append("sold in pharmacies and shops too: only illicit-trade signals count")
         if listing:
-            reasons.append("shaped like a market listing: a short title with a quantity")
+            reasons.append(
+                "shaped like a market listing: a short title with a quantity, price or grade"
+            )
         if ev.context:
             parts = [f"{cat} {quote}" for cat, (_, quote) in sorted(ev.context.items())]
             reasons.append("context lowers risk: " + "; ".join(parts))
@@ -241,11 +243,13 @@ class RuleScorer:
                 )
             elif det.kind == "cas":
                 sub = self.kb.get(str(det.attrs.get("substance_id") or ""))
+                strong_ids.add(sub.id if sub else str(det.value))
                 weight = 1.0 if sub else policy.unknown_cas_weight
                 ev.shop_sold.append(False)
                 target = f"{sub.name}: {_controls_text(sub)}" if sub else "not in the KB"
                 ev.substance_reasons.append(f"CAS number {det.value} ({target})")
             elif det.kind == "analogue":
+                strong_ids.add(f"analogue:{det.text}")
                 weight = policy.analogue_weight
                 ev.shop_sold.append(False)
                 ev.substance_reasons.append(
@@ -256,7 +260,8 @@ class RuleScorer:
             weights.append(weight)
             ev.counted.append(det)
         if weak and strong_ids:
-            # the substance is named plainly: ambiguous words beside it add noise, not evidence
+            # the substance is named plainly (or by CAS number or structure): ambiguous words
+            # beside it add noise, not evidence
             for det in weak:
                 det.attrs["ignored"] = True
         elif weak:

@@ -155,9 +155,10 @@ _SPACED_RUN = re.compile(
     r"(?<![^\W_])(?:[^\W_][" + re.escape(_SEPARATORS) + r"]{1,3}){2,}[^\W_](?![^\W_])"
 )
 _ZERO_WIDTH_RE = re.compile("[" + ZERO_WIDTH + "]")
+_GAP = "(?:[ .\\-_*~/+,:\\\\]|·|•)"  # one separator character, as in _SEPARATORS
 NEEDS_COMPACT_HS = (
     # hyperscan prefilters for the same two situations, on the UTF-8 of the lower view
-    rb"(?:^|[^a-z0-9])[a-z0-9][ .\-_*~/+,:]{1,3}[a-z0-9][ .\-_*~/+,:]{1,3}[a-z0-9](?:[^a-z0-9]|$)",
+    (f"(?:^|[^a-z0-9])[a-z0-9]{_GAP}{{1,3}}[a-z0-9]{_GAP}{{1,3}}[a-z0-9](?:[^a-z0-9]|$)").encode(),
     b"(?:" + b"|".join(re.escape(c.encode()) for c in ZERO_WIDTH) + b")",
 )
 
