@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from interdiction.cli import kb_commands
+from interdiction.cli import kb_commands, model_commands
 from interdiction.cli.render import stderr_console, summary_table, verdict_panel
 from interdiction.ingest.base import (
     DEFAULT_BATCH_SIZE,
@@ -31,6 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(kb_commands.app, name="kb")
+app.add_typer(model_commands.app, name="model")
 
 EXIT_UNUSABLE_INPUT = 2
 SAMPLE = "samples/listings.jsonl"
