@@ -11,8 +11,9 @@ import numpy as np
 import orjson
 import pytest
 
-from interdiction.learn import LabelledData, Model, ModelFileError, train
+from interdiction.learn.data import LabelledData
 from interdiction.learn.evaluate import evaluate, write_report
+from interdiction.learn.model import Model, ModelFileError, train
 
 SUBSTANCES = ["fentanyl", "xanax", "oxycodone", "mdma", "ketamine", "cocaine", "tramadol", "lsd"]
 OFFER_TEMPLATES = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,16 +13,12 @@ from rich.table import Table
 from interdiction.cli.render import stderr_console
 from interdiction.ingest.base import InputError
 from interdiction.kb import KBError
-from interdiction.learn.data import LabelledData, load_labelled
-from interdiction.learn.evaluate import Evaluation, evaluate, write_report
-from interdiction.learn.model import (
-    DEFAULT_SEED,
-    DEFAULT_TARGET_PRECISION,
-    Model,
-    ModelFileError,
-    train,
-)
-from interdiction.pipeline.screen import Screener
+from interdiction.learn.defaults import DEFAULT_SEED, DEFAULT_TARGET_PRECISION
+
+if TYPE_CHECKING:  # scikit-learn and matplotlib load only when a model command runs
+    from interdiction.learn.data import LabelledData
+    from interdiction.learn.evaluate import Evaluation
+    from interdiction.pipeline.screen import Screener
 
 app = typer.Typer(
     help="Train and evaluate the learned offer classifier.",
@@ -55,6 +51,8 @@ def _load(
     paths: list[Path], text_field: str, label_field: str, source_field: str | None
 ) -> LabelledData:
     try:
+        from interdiction.learn.data import load_labelled
+
         data = load_labelled([str(p) for p in paths], text_field, label_field, source_field)
     except InputError as exc:
         raise _fail(str(exc)) from exc
@@ -66,6 +64,8 @@ def _load(
 
 
 def _screener() -> Screener:
+    from interdiction.pipeline.screen import Screener
+
     try:
         return Screener.create()
     except (KBError, ValueError) as exc:
@@ -92,6 +92,8 @@ def train_command(
     labelled = _load(data, text_field, label_field, source_field)
     started = time.perf_counter()
     try:
+        from interdiction.learn.model import train
+
         run = train(labelled, seed, target_precision, holdout_source, _screener())
     except ValueError as exc:
         raise _fail(str(exc)) from exc
@@ -111,6 +113,8 @@ def train_command(
             highlight=False,
         )
     if len(run.heldout.texts):
+        from interdiction.learn.evaluate import evaluate
+
         heldout = evaluate(run.heldout.offer, run.heldout_probabilities, run.heldout.sources,
                            run.model.threshold)  # fmt: skip
         Console().print(metrics_table(heldout, f"held out: {card['heldout']['how']}"))
@@ -132,6 +136,9 @@ def eval_command(
     source_field: SourceField = None,
 ) -> None:
     """Precision, recall, PR-AUC, false-positive rate and calibration, per source."""
+    from interdiction.learn.evaluate import evaluate, write_report
+    from interdiction.learn.model import Model, ModelFileError
+
     try:
         loaded = Model.load(model)
     except ModelFileError as exc:

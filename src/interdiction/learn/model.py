@@ -36,8 +36,8 @@ from interdiction.pipeline.screen import Screener
 
 FORMAT = "interdiction-offer-model"
 FORMAT_VERSION = 1
-DEFAULT_SEED = 1
-DEFAULT_TARGET_PRECISION = 0.97
+from interdiction.learn.defaults import DEFAULT_SEED, DEFAULT_TARGET_PRECISION  # noqa: E402
+
 DEFAULT_HOLDOUT_FRACTION = 0.2
 REGULARISATION_C = 4.0  # weak L2: the n-gram rows are unit length, the signal is spread thin
 CALIBRATION_FOLDS = 5
