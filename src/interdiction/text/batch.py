@@ -82,10 +82,6 @@ class TextBatch:
             cache[name] = (data, char_of_byte)
         return cache[name]
 
-    def item_of(self, offset: int) -> int:
-        """Index of the item containing joined-buffer character ``offset``."""
-        return int(np.searchsorted(self.starts, offset, side="right") - 1)
-
     def to_chars(
         self, view: str, hits: list[tuple[int, int, int]]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

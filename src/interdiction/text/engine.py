@@ -15,10 +15,8 @@ import numpy as np
 
 from interdiction.text.batch import TextBatch
 
-CASELESS = hyperscan.HS_FLAG_CASELESS
 UTF8 = hyperscan.HS_FLAG_UTF8  # ASCII \b stays usable; UCP would reject it
 SOM = hyperscan.HS_FLAG_SOM_LEFTMOST
-SINGLEMATCH = hyperscan.HS_FLAG_SINGLEMATCH
 MULTILINE = hyperscan.HS_FLAG_MULTILINE
 
 
