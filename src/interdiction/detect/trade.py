@@ -68,8 +68,9 @@ SIGNALS: list[Signal] = [
     # the classic gram steps, blotter hits.
     *_signals(
         "street-quantity", "trade", 0.6, True,
-        r"(?:^|[^\d.,])(?:1/8|1/4|1/2|3\.5|7|14|28|0?\.\d{1,2}|1\.\d{1,2})\s?"
-        r"(?:g|gr|gram|grams|oz|ounce)s?\b",
+        r"(?:^|[^\d.,])(?:3\.5|7|14|28|0?\.\d{1,2}|1\.\d{1,2})\s?(?:g|gr|gram|grams)\b",
+        # ounces: street sales deal in fractions; shops sell 7, 14 or 16 oz, babies weigh 2oz
+        r"(?:^|[^\d.,/])(?:1/8|1/4|1/2)\s?(?:oz|ounce|ounces)\b",
         r"\b1/[248]th\b",
         _words("an eighth", "eighths", "quarter oz", "half oz", "half ounce",
                "half a zip", "qp", "8 ball", "eight ball", "8ball", "teenth", "dime bag",
