@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from interdiction.kb import cas_check_digit_ok, load_kb
+from interdiction.kb import KBError, cas_check_digit_ok, load_kb
 from interdiction.kb.loader import DERIVED_ORDER, PACKAGE_KB, KnowledgeBase, build_kb
 from interdiction.kb.validate import ValidationReport, kb_stats, validate_kb
 
@@ -218,3 +218,13 @@ def test_derived_snapshots_load_and_have_no_errors(tmp_path: Path) -> None:
 def test_shipped_kb_has_at_least_400_substances() -> None:
     kb = load_kb()
     assert len(kb) >= 400
+
+
+def test_a_name_that_is_not_text_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "substances:\n  - {id: x, name: X, class: other, names: {de: [3,4-Methylendioxy]}}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KBError, match="not text"):
+        build_kb([path], [], {})

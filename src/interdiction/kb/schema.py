@@ -182,7 +182,10 @@ def parse_entry(raw: dict[str, Any], origin: str) -> Substance:
         if isinstance(texts, str):
             texts = [texts]
         for text in texts or ():
-            text = str(text).strip()
+            if not isinstance(text, str):
+                # YAML reads an unquoted [3,4-x] as numbers: refuse rather than store "3"
+                raise EntryError(f"{where}: {kind} name {text!r} is not text (quote it)")
+            text = text.strip()
             if text:
                 names.append(Name(text, kind, weak=(kind == "weak"), source=name_source))
     if raw.get("systematic_name"):
