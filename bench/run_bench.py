@@ -33,6 +33,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from generate_corpus import KIND_SHARES, CorpusStats, corpus_key, describe, write_corpus
 
+# the maintainer scripts beside bench/ share the markdown-section writer
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from doc_sections import replace_section
+
 from interdiction.kb import KnowledgeBase, load_kb
 
 BENCH = Path(__file__).resolve().parent
@@ -366,18 +370,6 @@ Stages of the {full.items:,}-message scan (`--profile`):
 """  # noqa: E501
 
 
-def update_doc(path: Path, block: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else DOC_INTRO
-    section = f"{START}\n{block}{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="messages in the corpus")
@@ -419,7 +411,7 @@ def main() -> None:
     naive = run_naive(corpus, args.naive_sample, args.cpu)
 
     block = render(setting, quarter, full, naive, os.getloadavg())
-    update_doc(args.doc, block)
+    replace_section(args.doc, START, END, block, DOC_INTRO)
     print()
     print(block)
     print(f"(written to {args.doc})")

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from doc_sections import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "eval" / "data"
 DOC = ROOT / "docs" / "evaluation.md"
@@ -248,18 +250,6 @@ def markdown(results: list[Result], command: str) -> str:
     return "\n".join(out)
 
 
-def write_doc(section: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else INTRO
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## Results\n\n" + block + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
-
-
 def find_cli(arg: str | None) -> list[str]:
     if arg:
         return shlex.split(arg)
@@ -340,7 +330,7 @@ def main() -> None:
         sys.exit("nothing evaluated")
     command = shlex.join(["python", "scripts/evaluate.py", *sys.argv[1:]])
     if not args.no_doc:
-        write_doc(markdown(results, command))
+        replace_section(DOC, START, END, markdown(results, command) + "\n", INTRO, "## Results\n\n")
         print(f"wrote {DOC.relative_to(ROOT)}")
 
 
