@@ -1,0 +1,1 @@
+"""Review: items in, the priority queue, decisions, notices and statements of reasons."""

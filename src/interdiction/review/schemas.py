@@ -1,0 +1,127 @@
+"""What clients send: items, notices, decisions, users and keys, validated at the edge with clear
+messages. Shared by the HTTP API, the web UI and the CLI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from interdiction.auth.policy import Role
+
+MAX_TEXT = 100_000
+MAX_BATCH = 1000
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+Email = Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ItemIn(Strict):
+    text: str = Field(min_length=1, max_length=MAX_TEXT, description="listing or message text")
+    source: Short = Field(default="api", description="where it was seen, e.g. marketplace name")
+    external_id: Short | None = Field(
+        default=None, description="the client's id: (source, external_id) makes a retry safe"
+    )
+    url: HttpUrl | None = None
+    account: Short | None = Field(default=None, description="seller or poster account")
+    language: Annotated[str, Field(max_length=16)] | None = None
+    content_type: Annotated[str, Field(pattern="^(text|product)$")] = "text"
+    content_date: datetime | None = None
+    extra: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _text_has_content(self) -> ItemIn:
+        if not self.text.strip():
+            raise ValueError("text is empty")
+        return self
+
+
+class ItemBatchIn(Strict):
+    items: list[ItemIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class NoticeKind(StrEnum):
+    NOTICE = "notice"  # DSA Art. 16
+    TRUSTED_FLAGGER = "trusted_flagger"  # Art. 22
+    AUTHORITY_ORDER = "authority_order"  # Art. 9
+
+
+class NoticeIn(Strict):
+    kind: NoticeKind = NoticeKind.TRUSTED_FLAGGER
+    url: HttpUrl | None = Field(default=None, description="exact location of the content")
+    item_id: Annotated[str, Field(max_length=32)] | None = None
+    source: Short | None = None
+    external_id: Short | None = None
+    content: Annotated[str, Field(max_length=MAX_TEXT)] | None = Field(
+        default=None, description="a copy of the content, screened when the item is not stored"
+    )
+    explanation: str = Field(min_length=10, max_length=5000, description="why it is illegal")
+    legal_basis: Annotated[str, Field(max_length=500)] | None = Field(
+        default=None, description="law relied on (required for an authority order)"
+    )
+    submitter_name: Short
+    submitter_email: Email | None = None
+    good_faith: bool = Field(description="the submitter confirms the notice is accurate")
+
+    @model_validator(mode="after")
+    def _complete(self) -> NoticeIn:
+        if not (self.url or self.item_id or (self.source and self.external_id)):
+            raise ValueError("say where the content is: url, item_id, or source + external_id")
+        if not self.good_faith:
+            raise ValueError("a notice needs the good-faith statement (good_faith: true)")
+        if self.kind == NoticeKind.AUTHORITY_ORDER and not self.legal_basis:
+            raise ValueError("an authority order needs its legal_basis")
+        return self
+
+
+class Action(StrEnum):
+    REMOVE = "remove"
+    RESTRICT_VISIBILITY = "restrict_visibility"
+    SUSPEND_ACCOUNT = "suspend_account"
+    ESCALATE = "escalate_law_enforcement"
+    NO_ACTION = "no_action"
+    NEEDS_INFO = "needs_more_information"
+
+
+RESTRICTING = frozenset({Action.REMOVE, Action.RESTRICT_VISIBILITY, Action.SUSPEND_ACCOUNT})
+
+
+class DecisionIn(Strict):
+    action: Action
+    policy_ground: str = Field(
+        default="Prohibited products: controlled drugs and precursors", min_length=3, max_length=500
+    )
+    legal_ground: Annotated[str, Field(max_length=500)] | None = None
+    explanation: Annotated[str, Field(max_length=5000)] = ""
+    apply_to_cluster: bool = Field(
+        default=False, description="apply to every pending near-identical listing"
+    )
+    territorial_scope: list[Annotated[str, Field(pattern="^[A-Z]{2}$")]] = Field(
+        default_factory=list, max_length=40
+    )
+
+    @model_validator(mode="after")
+    def _grounds(self) -> DecisionIn:
+        if self.action in RESTRICTING and not self.explanation.strip():
+            raise ValueError("a restricting decision needs an explanation (statement of reasons)")
+        return self
+
+
+class UserIn(Strict):
+    username: Annotated[str, Field(min_length=3, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")]
+    role: Role
+    display_name: Annotated[str, Field(max_length=200)] = ""
+    email: Email | None = None
+    password: Annotated[str, Field(min_length=10, max_length=200)] | None = None
+
+
+class ApiKeyIn(Strict):
+    name: Short
+    user_id: Annotated[str, Field(max_length=32)] | None = Field(
+        default=None, description="the user the key acts as (default: yourself)"
+    )
