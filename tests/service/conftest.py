@@ -94,7 +94,9 @@ def make_org(service: ReviewService, label: str) -> Org:
     out = Org(id=org.id, slug=slug)
     for role in Role:
         username = f"{slug}-{role}"
-        user = service.bootstrap_user(org.id, UserIn(username=username, role=role, password=PASSWORD))
+        user = service.bootstrap_user(
+            org.id, UserIn(username=username, role=role, password=PASSWORD)
+        )
         out.users[role] = user.id
         out.usernames[role] = username
         out.keys[role] = service.bootstrap_api_key(org.id, user.id, f"{role} key")[1]
