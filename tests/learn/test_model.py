@@ -87,9 +87,15 @@ def test_save_load_round_trip_gives_the_same_probabilities(run, screener, tmp_pa
     loaded = Model.load(path)
     assert loaded.threshold == run.model.threshold
     assert loaded.card == orjson.loads((tmp_path / "offer.card.json").read_bytes())
-    np.testing.assert_array_equal(
-        loaded.probabilities(run.heldout.texts, screener), run.heldout_probabilities
+    np.testing.assert_array_equal(  # the training path: the sparse feature matrix
+        loaded.probabilities_of(loaded.features(run.heldout.texts, screener)),
+        run.heldout_probabilities,
     )
+    # the scan path (no matrix, float64 sums) agrees to rounding, and on every decision
+    scanned = loaded.probabilities(run.heldout.texts, screener)
+    np.testing.assert_allclose(scanned, run.heldout_probabilities, rtol=1e-5, atol=1e-9)
+    threshold = loaded.threshold
+    assert ((scanned >= threshold) == (run.heldout_probabilities >= threshold)).all()
     assert "Intended use" in (tmp_path / "offer.card.md").read_text()
 
 

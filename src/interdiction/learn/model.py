@@ -17,27 +17,27 @@ from __future__ import annotations
 import json
 import time
 import zipfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-import sklearn
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import precision_recall_curve
-from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
 
 from interdiction import __version__ as package_version
-from interdiction.learn.data import LabelledData
-from interdiction.learn.evaluate import binary_metrics
-from interdiction.learn.features import FeatureBuilder, FeatureSpec
-from interdiction.pipeline.screen import Screener
+from interdiction.learn.defaults import DEFAULT_SEED, DEFAULT_TARGET_PRECISION
+from interdiction.learn.features import NGRAM_HASH, FeatureBuilder, FeatureSpec
+from interdiction.model import Assessment, Detection
+
+if TYPE_CHECKING:  # scikit-learn and scipy load only to train or evaluate, never to scan
+    import scipy.sparse as sp
+
+    from interdiction.learn.data import LabelledData
+    from interdiction.pipeline.screen import Screener
 
 FORMAT = "interdiction-offer-model"
-FORMAT_VERSION = 1
-from interdiction.learn.defaults import DEFAULT_SEED, DEFAULT_TARGET_PRECISION  # noqa: E402
-
+FORMAT_VERSION = 2  # 2: own n-gram hashing, detector features from the scan's detections
 DEFAULT_HOLDOUT_FRACTION = 0.2
 REGULARISATION_C = 4.0  # weak L2: the n-gram rows are unit length, the signal is spread thin
 CALIBRATION_FOLDS = 5
@@ -62,39 +62,95 @@ class ModelFileError(Exception):
     """The model file is missing, corrupt, or of another format or version."""
 
 
+@dataclass(frozen=True)
+class CombinePolicy:
+    """When the model may flag what the rules did not (learn.scorer applies it).
+
+    The rules' flags stand. Beyond them the model may flag an item only where the detectors
+    found something to read (a name, a trade or solicitation signal, a contact or payment
+    identifier) in a short text that tells no story (the rules' test of a market title: at
+    most 14 words, no first person, no narrative verbs), and nothing argues against trade (no
+    news, medical, pharmacy, harm-reduction, negation or everyday-phrase context). Then it
+    flags at p >= the threshold of the case:
+
+    - ``named``: a substance the rules count (they called it a mention);
+    - ``shop_sold``: every substance named is also sold in shops and pharmacies (codeine
+      linctus, sildenafil, pseudoephedrine, acetone);
+    - ``unnamed``: no substance counted (a strain or brand the KB lacks, an ambiguous word),
+      and a drug-specific trade signal (street quantities and prices, stealth, ...);
+    - ``unnamed_plain``: no substance counted, and only ordinary trade signals (a weight, a
+      price, a pack size: what every shop catalogue has).
+    A threshold above 1 turns its case off.
+    """
+
+    named: float = 0.8
+    shop_sold: float = 0.95
+    unnamed: float = 0.9
+    unnamed_plain: float = (
+        1.01  # off: measured, it costs more on shop and adversarial text than it gains
+    )
+
+
 @dataclass
 class Model:
     spec: FeatureSpec
     weights: np.ndarray  # one per feature, float32
     intercept: float
     calibration: tuple[float, float]  # Platt: p = 1 / (1 + exp(-(slope * score + offset)))
-    threshold: float  # flag when p >= threshold
+    threshold: float  # flag when p >= threshold (the model alone, as `model eval` measures it)
     card: dict = field(default_factory=dict)
+    combine: CombinePolicy = field(default_factory=CombinePolicy)
+    name: str = "offer"
     _builder: FeatureBuilder | None = field(default=None, repr=False, compare=False)
 
+    def builder(self, kb) -> FeatureBuilder:
+        if self._builder is None or self._builder.kb is not kb:
+            self._builder = FeatureBuilder(self.spec, kb)
+        return self._builder
+
+    # -------------------------------------------------------------- from a scan's findings
+    def probabilities_from(
+        self,
+        kb,
+        texts: Sequence[str],
+        detections: Sequence[list[Detection]],
+        rules: Sequence[Assessment | None],
+    ) -> np.ndarray:
+        """Calibrated probability of an offer, from the detections the scan already made and
+        the rules' assessments (None where the rules gave no verdict)."""
+        scores = self.builder(kb).scores(texts, detections, rules, self.weights, self.intercept)
+        return self._calibrated(scores)
+
+    def _calibrated(self, scores: np.ndarray) -> np.ndarray:
+        slope, offset = self.calibration
+        return 1.0 / (1.0 + np.exp(-(slope * np.asarray(scores, np.float64) + offset)))
+
+    # -------------------------------------------------------------- from texts
     def features(self, texts: list[str], screener: Screener | None = None) -> sp.csr_matrix:
-        if self._builder is None or (screener and self._builder.screener is not screener):
-            self._builder = FeatureBuilder(self.spec, screener or Screener.create())
-        return _batched(self._builder, texts)
+        screener = screener or _default_screener()
+        detections, rules = scan_findings(screener, texts)
+        return _batched(self.builder(screener.kb), texts, detections, rules)
 
     def probabilities_of(self, features: sp.csr_matrix) -> np.ndarray:
-        scores = features @ self.weights + self.intercept
-        slope, offset = self.calibration
-        return 1.0 / (1.0 + np.exp(-(slope * scores.astype(np.float64) + offset)))
+        return self._calibrated(features @ self.weights + self.intercept)
 
     def probabilities(self, texts: list[str], screener: Screener | None = None) -> np.ndarray:
-        """Calibrated probability that each text is an offer."""
-        return self.probabilities_of(self.features(texts, screener))
+        """Calibrated probability that each text is an offer (runs the detectors)."""
+        screener = screener or _default_screener()
+        detections, rules = scan_findings(screener, texts)
+        return self.probabilities_from(screener.kb, texts, detections, rules)
 
     def save(self, path: Path) -> list[Path]:
         """Write the model and its card (``.card.json``, ``.card.md``) beside it."""
         meta = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
+            "name": self.name,
             "spec": asdict(self.spec),
             "intercept": self.intercept,
             "calibration": list(self.calibration),
             "threshold": self.threshold,
+            "combine": asdict(self.combine),
             "card": self.card,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,15 +184,19 @@ class Model:
         try:
             raw = meta["spec"]
             spec = FeatureSpec(
-                raw["hash_bits"], tuple(raw["ngram_range"]), tuple(raw["detector_features"])
-            )
+                raw["hash_bits"], tuple(raw["ngram_range"]), tuple(raw["detector_features"]),
+                raw.get("ngram_hash", NGRAM_HASH),
+            )  # fmt: skip
             slope, offset = meta["calibration"]
             model = cls(
                 spec, weights, float(meta["intercept"]), (float(slope), float(offset)),
                 float(meta["threshold"]), meta.get("card", {}),
+                CombinePolicy(**meta.get("combine", {})), str(meta.get("name") or path.stem),
             )  # fmt: skip
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"{path}: incomplete model metadata ({exc})") from exc
+        if spec.ngram_hash != NGRAM_HASH:
+            raise ModelFileError(f"{path}: n-gram hashing {spec.ngram_hash!r} is not known here")
         if weights.shape != (spec.size,):
             raise ModelFileError(f"{path}: {weights.shape} weights where {spec.size} are needed")
         return model
@@ -144,6 +204,36 @@ class Model:
 
 def card_paths(path: Path) -> tuple[Path, Path]:
     return path.with_suffix(".card.json"), path.with_suffix(".card.md")
+
+
+def _default_screener() -> Screener:
+    from interdiction.pipeline.screen import Screener
+
+    return Screener.create()
+
+
+def scan_findings(
+    screener: Screener, texts: Sequence[str]
+) -> tuple[list[list[Detection]], list[Assessment | None]]:
+    """What a scan knows of each text before the model: its detections, and the rules'
+    assessment where the rules give one (as ``learn.scorer`` sees them when scanning)."""
+    from interdiction.pipeline.screen import worth_a_verdict
+    from interdiction.score.rules import RuleScorer
+
+    rules_scorer = getattr(screener.scorer, "rules", screener.scorer)
+    if not isinstance(rules_scorer, RuleScorer):
+        rules_scorer = RuleScorer(screener.kb)
+    detections: list[list[Detection]] = []
+    rules: list[Assessment | None] = []
+    for start in range(0, len(texts), FEATURE_BATCH):
+        chunk = list(texts[start : start + FEATURE_BATCH])
+        found = screener.detect(chunk)
+        detections.extend(found)
+        rules.extend(
+            rules_scorer.assess(text, dets) if worth_a_verdict(dets) else None
+            for text, dets in zip(chunk, found, strict=True)
+        )
+    return detections, rules
 
 
 @dataclass
@@ -159,15 +249,32 @@ def train(
     target_precision: float = DEFAULT_TARGET_PRECISION,
     holdout_source: str | None = None,
     screener: Screener | None = None,
+    sample_weight: np.ndarray | None = None,
+    prepared: tuple[FeatureSpec, sp.csr_matrix] | None = None,
+    heldout_mask: np.ndarray | None = None,
 ) -> TrainingRun:
-    """Fit, calibrate and measure a model; raises ValueError when the data cannot train one."""
+    """Fit, calibrate and measure a model; raises ValueError when the data cannot train one.
+
+    ``sample_weight`` weighs rows (see ``source_balanced_weights``); ``prepared`` is the feature
+    spec and matrix of ``data`` when the caller built them (cross-source runs build them once);
+    ``heldout_mask`` holds out exactly those rows instead of a source or a random share.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from interdiction.learn.evaluate import binary_metrics
+
     started = time.perf_counter()
     sources = np.array(data.sources)
-    if holdout_source is not None:
+    how = None
+    if heldout_mask is not None:
+        how = "given rows"
+    elif holdout_source is not None:
         heldout_mask = sources == holdout_source
         if not heldout_mask.any():
             known = ", ".join(sorted(set(data.sources)))
             raise ValueError(f"no rows of source {holdout_source!r} to hold out (sources: {known})")
+        how = f"source {holdout_source!r}"
     else:
         heldout_mask = _random_holdout(data.offer, seed)
     training = data.subset(~heldout_mask)
@@ -179,9 +286,16 @@ def train(
             f"it has {positives} and {len(training.offer) - positives}"
         )
 
-    builder = FeatureBuilder.default(screener or Screener.create())
-    features = _batched(builder, data.texts)
+    builder = None
+    if prepared is None:
+        screener = screener or _default_screener()
+        builder = FeatureBuilder.default(screener.kb)
+        detections, rules = scan_findings(screener, data.texts)
+        spec, features = builder.spec, _batched(builder, data.texts, detections, rules)
+    else:
+        spec, features = prepared
     x_train, y_train = features[~heldout_mask], training.offer
+    w_train = None if sample_weight is None else np.asarray(sample_weight)[~heldout_mask]
 
     # Out-of-fold scores are what the model gives unseen items: calibrate and pick the threshold
     # on them, so the held-out part stays untouched for measurement.
@@ -190,16 +304,17 @@ def train(
         random_state=seed,
     )  # fmt: skip
     oof_scores = cross_val_predict(
-        _classifier(seed), x_train, y_train, cv=folds, method="decision_function"
-    )
+        _classifier(seed), x_train, y_train, cv=folds, method="decision_function",
+        params={"sample_weight": w_train} if w_train is not None else None,
+    )  # fmt: skip
     platt = LogisticRegression(C=1e6).fit(oof_scores.reshape(-1, 1), y_train)
     calibration = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
     oof_probabilities = platt.predict_proba(oof_scores.reshape(-1, 1))[:, 1]
     threshold, reached = choose_threshold(y_train, oof_probabilities, target_precision)
 
-    classifier = _classifier(seed).fit(x_train, y_train)
+    classifier = _classifier(seed).fit(x_train, y_train, sample_weight=w_train)
     model = Model(
-        spec=builder.spec,
+        spec=spec,
         weights=classifier.coef_[0].astype(np.float32),
         intercept=float(classifier.intercept_[0]),
         calibration=calibration,
@@ -208,13 +323,29 @@ def train(
     )
     heldout_probabilities = model.probabilities_of(features[heldout_mask])
     model.card = _card(
-        data, training, heldout, seed, target_precision, reached, threshold, holdout_source,
+        data, training, heldout, seed, target_precision, reached, threshold, how,
         binary_metrics(y_train, oof_probabilities, threshold),
         binary_metrics(heldout.offer, heldout_probabilities, threshold) if len(heldout.offer)
         else None,
-        time.perf_counter() - started,
+        time.perf_counter() - started, sample_weight is not None,
     )  # fmt: skip
     return TrainingRun(model, heldout, heldout_probabilities)
+
+
+def source_balanced_weights(offer: np.ndarray, sources: Sequence[str]) -> np.ndarray:
+    """Row weights under which offers and non-offers weigh the same in total, and within each
+    class every source weighs the same: a market of 9,000 titles does not drown 700 everyday
+    messages, so the model learns what every source's non-offers look like."""
+    offer = np.asarray(offer, bool)
+    source_array = np.asarray(sources)
+    weights = np.ones(len(offer))
+    for cls in (True, False):
+        in_class = offer == cls
+        names = sorted(set(source_array[in_class].tolist()))
+        for name in names:
+            rows = in_class & (source_array == name)
+            weights[rows] = 0.5 * len(offer) / len(names) / rows.sum()
+    return weights
 
 
 def choose_threshold(
@@ -222,6 +353,8 @@ def choose_threshold(
 ) -> tuple[float, bool]:
     """The lowest threshold whose precision reaches the target (the most recall), and whether
     any did; if none, the threshold of the highest precision."""
+    from sklearn.metrics import precision_recall_curve
+
     precision, _, thresholds = precision_recall_curve(offer, probabilities)
     precision = precision[:-1]  # the last point (recall 0) has no threshold
     reaching = np.flatnonzero(precision >= target_precision)
@@ -230,11 +363,15 @@ def choose_threshold(
     return float(thresholds[int(np.argmax(precision))]), False
 
 
-def _classifier(seed: int) -> LogisticRegression:
+def _classifier(seed: int):
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(solver="liblinear", C=REGULARISATION_C, random_state=seed)
 
 
 def _random_holdout(offer: np.ndarray, seed: int) -> np.ndarray:
+    from sklearn.model_selection import train_test_split
+
     rows = np.arange(len(offer))
     stratify = offer if min(offer.sum(), len(offer) - offer.sum()) >= 2 else None
     _, heldout_rows = train_test_split(
@@ -245,9 +382,18 @@ def _random_holdout(offer: np.ndarray, seed: int) -> np.ndarray:
     return mask
 
 
-def _batched(builder: FeatureBuilder, texts: list[str]) -> sp.csr_matrix:
+def _batched(
+    builder: FeatureBuilder,
+    texts: Sequence[str],
+    detections: Sequence[list[Detection]],
+    rules: Sequence[Assessment | None],
+) -> sp.csr_matrix:
+    import scipy.sparse as sp
+
+    step = FEATURE_BATCH
     parts = [
-        builder.transform(texts[i : i + FEATURE_BATCH]) for i in range(0, len(texts), FEATURE_BATCH)
+        builder.transform(texts[i : i + step], detections[i : i + step], rules[i : i + step])
+        for i in range(0, len(texts), step)
     ]
     if not parts:
         return sp.csr_matrix((0, builder.spec.size), dtype=np.float32)
@@ -270,11 +416,14 @@ def _card(
     target_precision: float,
     reached: bool,
     threshold: float,
-    holdout_source: str | None,
+    how: str | None,
     training_metrics: dict,
     heldout_metrics: dict | None,
     seconds: float,
+    weighted: bool,
 ) -> dict:
+    import sklearn
+
     return {
         "model": "offer vs. not offer (mention or none): calibrated logistic regression",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -286,9 +435,7 @@ def _card(
         "training": _counts(training),
         "heldout": {
             **_counts(heldout),
-            "how": f"source {holdout_source!r}"
-            if holdout_source
-            else f"random stratified {DEFAULT_HOLDOUT_FRACTION:.0%}",
+            "how": how or f"random stratified {DEFAULT_HOLDOUT_FRACTION:.0%}",
         },
         "threshold": threshold,
         "target_precision": target_precision,
@@ -298,11 +445,16 @@ def _card(
             "heldout": heldout_metrics,
         },
         "training_seconds": round(seconds, 2),
+        "sample_weights": "source-balanced (each class weighs half; each source the same "
+        "within its class)"
+        if weighted
+        else "none",
         "features": (
-            "hashed character 2-5-grams of the lower view (case, width, accents, homoglyphs "
-            "folded) + counts of detector findings: substances by KB class (strong/weak), trade, "
-            "solicitation and context signals, identifier types, CAS/InChIKey/analogue, and the "
-            "rules' risk and label"
+            "hashed character 2-5-grams inside words of the lower view (case, width, accents, "
+            "homoglyphs folded) + log-counts of the scan's detections: substances by KB class "
+            "(strong/weak, obfuscated, inside an everyday phrase), trade, solicitation and "
+            "context signals, identifier types, CAS/InChIKey/analogue; the rules' risk, whether "
+            "they named a substance and saw a listing shape; the number of words"
         ),
         "intended_use": INTENDED_USE,
         "limits": LIMITS,
@@ -320,7 +472,18 @@ def render_card(card: dict) -> str:
         f"{card.get('target_precision')}, reached on out-of-fold training scores: "
         f"{card.get('target_reached')})",
         f"- held out: {card.get('heldout', {}).get('how')}",
+        f"- sample weights: {card.get('sample_weights', 'none')}",
         f"- training time: {card.get('training_seconds')} s",
+        *(
+            [
+                f"- name: {card['name']}; with the rules (`scan`), flags beyond them at: "
+                + ", ".join(f"{k} p ≥ {v}" for k, v in card["combine"].items() if k != "how")
+                + f" ({card['combine'].get('how', '')})"
+            ]
+            if card.get("combine")
+            else []
+        ),
+        *([f"- trained with: `{card['command']}`"] if card.get("command") else []),
         "",
         "## Intended use",
         card.get("intended_use", ""),

@@ -17,7 +17,13 @@ from interdiction.text.batch import TextBatch
 
 
 class Scorer(Protocol):
-    """Turns an item's detections into a verdict (rules now; a learned model plugs in here)."""
+    """Turns an item's detections into a verdict: the rules (score.rules), or the rules with a
+    learned model (learn.scorer).
+
+    A scorer may also define ``worth_a_verdict(detections) -> bool`` to be shown more items
+    than the rules need (items with trade signals but no name, for a model to read); an item
+    it is shown only for that comes back as nothing found unless the scorer flags it.
+    """
 
     name: str
 
@@ -33,7 +39,7 @@ NOTHING_FOUND = Assessment(
 )
 
 
-def _worth_a_verdict(detections: list[Detection]) -> bool:
+def worth_a_verdict(detections: list[Detection]) -> bool:
     """Something named or someone reachable: "available" or "$20" alone name nothing, and an
     ambiguous word ("coke") counts only beside trade signals."""
     named = False
@@ -72,12 +78,16 @@ class Screener:
         gc.freeze()
         return screener
 
-    def screen(self, texts: Sequence[str], explain_all: bool = False) -> list[Assessment]:
-        """One assessment per text, in order.
+    def detect(self, texts: Sequence[str]) -> list[list[Detection]]:
+        """Every detector's findings for each text, in order, sorted by span (no verdicts)."""
+        batch, found = self._detect(texts)
+        detections: list[list[Detection]] = [[] for _ in range(len(batch))]
+        for i, dets in found.items():
+            dets.sort(key=lambda d: (d.start, d.end))
+            detections[i] = dets
+        return detections
 
-        Items whose findings cannot make a verdict (trade words alone; ambiguous words with no
-        trade at all) come back as nothing found, unless ``explain_all`` asks for every reason.
-        """
+    def _detect(self, texts: Sequence[str]) -> tuple[TextBatch, dict[int, list[Detection]]]:
         started = time.perf_counter()
         batch = TextBatch(texts)
         batch.prepare()  # the normalised views every detector shares, timed as their own stage
@@ -89,8 +99,19 @@ class Screener:
             for item in [i for i, dets in enumerate(results) if dets]:
                 found[item].extend(results[item])
             self.timings[f"detect:{detector.name}"] += time.perf_counter() - started
+        return batch, found
+
+    def screen(self, texts: Sequence[str], explain_all: bool = False) -> list[Assessment]:
+        """One assessment per text, in order.
+
+        Items whose findings cannot make a verdict (trade words alone; ambiguous words with no
+        trade at all) come back as nothing found, unless ``explain_all`` asks for every reason
+        or the scorer asked to see them (``worth_a_verdict``) and flagged them.
+        """
+        batch, found = self._detect(texts)
         started = time.perf_counter()
-        hit = sorted(i for i, dets in found.items() if explain_all or _worth_a_verdict(dets))
+        wants = getattr(self.scorer, "worth_a_verdict", worth_a_verdict)
+        hit = sorted(i for i, dets in found.items() if explain_all or wants(dets))
         assessments = [NOTHING_FOUND] * len(batch)
         if hit:
             for dets in (found[i] for i in hit):
@@ -98,7 +119,9 @@ class Screener:
             scored = self.scorer.assess_batch(
                 [batch.texts[i] for i in hit], [found[i] for i in hit]
             )
+            keep_all = explain_all or wants is worth_a_verdict
             for i, assessment in zip(hit, scored, strict=True):
-                assessments[i] = assessment
+                if keep_all or assessment.flagged or worth_a_verdict(found[i]):
+                    assessments[i] = assessment
         self.timings["score"] += time.perf_counter() - started
         return assessments
