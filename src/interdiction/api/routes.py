@@ -5,7 +5,6 @@ which checks it."""
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -23,14 +22,18 @@ from interdiction.api.schemas import (
     DetectionOut,
     EntityOut,
     Health,
+    InvalidStatementOut,
     ItemDetail,
     ItemList,
     ItemOut,
     LinkedOut,
+    MarkedOut,
     Me,
     NewApiKeyOut,
     NoticeList,
     NoticeOut,
+    StatementBatch,
+    StatementExportOut,
     StatsOut,
     SubmittedList,
     SubmittedOut,
@@ -38,6 +41,7 @@ from interdiction.api.schemas import (
     UserOut,
 )
 from interdiction.auth.policy import Permission, Principal, require
+from interdiction.review import learning
 from interdiction.review.schemas import (
     ApiKeyIn,
     DecisionIn,
@@ -45,18 +49,23 @@ from interdiction.review.schemas import (
     ItemIn,
     NoticeIn,
     UserIn,
+    UtcDatetime,
 )
 from interdiction.review.service import ItemFilter, ReviewService
+from interdiction.review.sor import MarkExportedIn, export_page
 
 router = APIRouter(prefix="/v1")
 bearer = HTTPBearer(auto_error=False, description="API key: Authorization: Bearer idk_...")
 ObjectId = Annotated[str, Path(min_length=1, max_length=32, pattern="^[0-9a-f]+$")]
 Limit = Annotated[int, Query(ge=1, le=500)]
+# Free text in a query: PostgreSQL cannot compare text holding a NUL character.
+NO_NUL = r"^[^\x00]*$"
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 UNAUTHORISED = {"WWW-Authenticate": "Bearer"}
 
 
-def service(request: Request) -> ReviewService:
+async def service(request: Request) -> ReviewService:
+    # async: a plain function would be run in the thread pool, a hop on every request
     return request.app.state.service
 
 
@@ -68,7 +77,7 @@ def api_principal(
         raise HTTPException(
             401, "an API key is needed: Authorization: Bearer idk_...", headers=UNAUTHORISED
         )
-    principal = service(request).authenticate_key(credentials.credentials)
+    principal = request.app.state.service.authenticate_key(credentials.credentials)
     if principal is None:
         raise HTTPException(401, "unknown or revoked API key", headers=UNAUTHORISED)
     return principal
@@ -151,12 +160,14 @@ def search_items(
     flagged: bool | None = None,
     status: Annotated[str | None, Query(pattern="^(clear|pending|decided)$")] = None,
     min_risk: Annotated[float | None, Query(ge=0, le=1)] = None,
-    substance: Annotated[str | None, Query(max_length=200)] = None,
-    identifier: Annotated[str | None, Query(max_length=500)] = None,
-    source: Annotated[str | None, Query(max_length=200)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="text contains")] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    substance: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
+    identifier: Annotated[str | None, Query(max_length=500, pattern=NO_NUL)] = None,
+    source: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, pattern=NO_NUL, description="text contains")
+    ] = None,
+    since: UtcDatetime | None = None,
+    until: UtcDatetime | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> ItemList:
@@ -230,6 +241,17 @@ def queue(svc: Service, caller: Caller, limit: Limit = 50, offset: Offset = 0) -
     return ItemList(items=[ItemOut.of(i) for i in items], total=len(items))
 
 
+@router.post("/queue/sample", response_model=ItemList, tags=["review"])
+def sample_uncertain(
+    svc: Service, caller: Caller, count: Annotated[int, Query(ge=1, le=500)] = 20
+) -> ItemList:
+    """Active learning: queue the unflagged items the screener was least sure about, so that
+    reviewers' decisions on them train the next model (``interdiction model train
+    --from-decisions``)."""
+    items = learning.sample_uncertain(svc, caller, count)
+    return ItemList(items=[ItemOut.of(i) for i in items], total=len(items))
+
+
 @router.post("/queue/{item_id}/claim", response_model=ItemOut, tags=["review"])
 def claim(svc: Service, caller: Caller, item_id: ObjectId) -> ItemOut:
     return ItemOut.of(svc.claim(caller, item_id))
@@ -275,13 +297,55 @@ def get_notice(svc: Service, caller: Caller, notice_id: ObjectId) -> NoticeOut:
     return NoticeOut.of(svc.get_notice(caller, notice_id))
 
 
+# ---------------------------------------------------------------- statements of reasons
+@router.get("/statements", response_model=StatementExportOut, tags=["statements"])
+def export_statements(
+    svc: Service,
+    caller: Caller,
+    since: UtcDatetime | None = None,
+    until: UtcDatetime | None = None,
+    include_exported: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
+    offset: Offset = 0,
+) -> StatementExportOut:
+    """Statements of reasons (DSA Art. 17) for the restricting decisions made in [since, until)
+    and not yet marked exported (all with ``include_exported``), oldest first: ``limit``
+    decisions from ``offset``, checked against the Transparency Database v2 schema and grouped
+    into batches of at most 100, each a body for its multiple endpoint. Decisions whose
+    statement fails a check are listed under ``invalid`` with every problem. Audited; marks
+    nothing: once the database has accepted a batch, POST its puids to /v1/statements/exported.
+    """
+    page = export_page(
+        svc,
+        caller,
+        since=since,
+        until=until,
+        include_exported=include_exported,
+        limit=limit,
+        offset=offset,
+    )
+    return StatementExportOut(
+        batches=[StatementBatch(statements=b["statements"]) for b in page.batches],
+        exported=page.exported,
+        invalid=[InvalidStatementOut(decision_id=d, problems=p) for d, p in page.invalid.items()],
+        total=page.total,
+    )
+
+
+@router.post("/statements/exported", response_model=MarkedOut, tags=["statements"])
+def mark_statements_exported(svc: Service, caller: Caller, body: MarkExportedIn) -> MarkedOut:
+    """Mark decisions as exported (their statement's puid is the decision id), so the next
+    export leaves them out. Unknown, other organisations' and already marked ids are ignored."""
+    return MarkedOut(marked=svc.mark_exported(caller, body.decision_ids))
+
+
 # ---------------------------------------------------------------- audit and statistics
 @router.get("/audit", response_model=AuditList, tags=["audit"])
 def audit_events(
     svc: Service,
     caller: Caller,
     limit: Limit = 100,
-    before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,  # seq is a 32-bit int
 ) -> AuditList:
     return AuditList(events=[AuditEventOut.of(e) for e in svc.audit_events(caller, limit, before)])
 
@@ -299,8 +363,7 @@ def audit_verify(svc: Service, caller: Caller) -> AuditVerifyOut:
 def stats(
     svc: Service, caller: Caller, days: Annotated[int, Query(ge=1, le=3650)] = 30
 ) -> StatsOut:
-    s = svc.stats(caller, days)
-    return StatsOut(**s.__dict__)
+    return StatsOut.of(svc.stats(caller, days))
 
 
 # ---------------------------------------------------------------- users and keys

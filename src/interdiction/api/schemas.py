@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from interdiction.review.service import Stats
 from interdiction.store.models import (
     ApiKey,
     AuditEvent,
@@ -266,15 +267,49 @@ class AuditVerifyOut(BaseModel):
     problems: list[str]
 
 
+# Series are lists of named objects, not tuples: self-describing JSON, and OpenAPI tools that
+# mishandle 3.1's prefixItems (Schemathesis) can check them.
+class ItemsOnDay(BaseModel):
+    day: str
+    items: int
+    flagged: int
+
+
+class DecisionsOnDay(BaseModel):
+    day: str
+    action: str
+    decisions: int
+
+
+class SubstanceCount(BaseModel):
+    substance: str
+    items: int
+
+
 class StatsOut(BaseModel):
-    items_by_day: list[tuple[str, int, int]]
-    decisions_by_day: list[tuple[str, str, int]]
+    items_by_day: list[ItemsOnDay]
+    decisions_by_day: list[DecisionsOnDay]
     by_label: dict[str, int]
     by_source: dict[str, int]
-    by_substance: list[tuple[str, int]]
+    by_substance: list[SubstanceCount]
     by_action: dict[str, int]
     queue: int
     overdue: int
+
+    @classmethod
+    def of(cls, s: Stats) -> StatsOut:
+        return cls(
+            items_by_day=[ItemsOnDay(day=d, items=n, flagged=f) for d, n, f in s.items_by_day],
+            decisions_by_day=[
+                DecisionsOnDay(day=d, action=a, decisions=n) for d, a, n in s.decisions_by_day
+            ],
+            by_label=s.by_label,
+            by_source=s.by_source,
+            by_substance=[SubstanceCount(substance=k, items=n) for k, n in s.by_substance],
+            by_action=s.by_action,
+            queue=s.queue,
+            overdue=s.overdue,
+        )
 
 
 class Me(BaseModel):
@@ -288,3 +323,25 @@ class Me(BaseModel):
 class Health(BaseModel):
     status: str
     database: bool
+
+
+class StatementBatch(BaseModel):
+    """A body for the DSA Transparency Database's multiple endpoint (at most 100)."""
+
+    statements: list[dict[str, Any]]
+
+
+class InvalidStatementOut(BaseModel):
+    decision_id: str
+    problems: list[str]
+
+
+class StatementExportOut(BaseModel):
+    batches: list[StatementBatch]
+    exported: int
+    invalid: list[InvalidStatementOut]
+    total: int  # restricting decisions in the window, on all pages
+
+
+class MarkedOut(BaseModel):
+    marked: int

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from interdiction.cli import kb_commands, model_commands
+from interdiction.cli import kb_commands, model_commands, service_commands
 from interdiction.cli.render import stderr_console, summary_table, verdict_panel
 from interdiction.ingest.base import (
     DEFAULT_BATCH_SIZE,
@@ -32,6 +32,7 @@ app = typer.Typer(
 )
 app.add_typer(kb_commands.app, name="kb")
 app.add_typer(model_commands.app, name="model")
+service_commands.register(app)
 
 EXIT_UNUSABLE_INPUT = 2
 SAMPLE = "samples/listings.jsonl"
@@ -51,6 +52,28 @@ def _screener(threshold: float, detectors: list[str] | None, phone_region: str |
         )
     except (KBError, ValueError) as exc:
         raise _fail(str(exc)) from exc
+
+
+def _use_model(screener: Screener, model: Path | None, no_model: bool) -> Screener:
+    """Rules + the default model (or ``model``), or the rules alone with ``no_model``."""
+    if no_model:
+        return screener
+    from interdiction.learn.model import ModelFileError
+    from interdiction.learn.scorer import use_model
+
+    try:
+        return use_model(screener, model)
+    except ModelFileError as exc:
+        raise _fail(f"{exc} (--no-model screens with the rules alone)") from exc
+
+
+ModelOption = Annotated[
+    Path | None,
+    typer.Option("--model", help="offer model file [default: the model shipped in the package]"),
+]
+NoModelOption = Annotated[
+    bool, typer.Option("--no-model", help="the rules alone, without the learned model")
+]
 
 
 class _TableSink(Sink):
@@ -139,6 +162,8 @@ def scan_command(
         bool, typer.Option(help="print each stage's time as JSON on stderr")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no summary or progress")] = False,
+    model: ModelOption = None,
+    no_model: NoModelOption = False,
 ) -> None:
     """Screen items and write one verdict record per item, in input order."""
     if on_error not in ("skip", "fail"):
@@ -151,7 +176,7 @@ def scan_command(
         max_item_bytes=max_item_bytes,
         batch_size=max(1, batch_size),
     )
-    screener = _screener(threshold, detectors, phone_region)
+    screener = _use_model(_screener(threshold, detectors, phone_region), model, no_model)
     show_table = table or (output is None and sys.stdout.isatty())
     try:
         sink = (
@@ -201,9 +226,11 @@ def explain_command(
     text: Annotated[str, typer.Argument(help="the text to screen")],
     as_json: Annotated[bool, typer.Option("--json", help="print the output record")] = False,
     threshold: Annotated[float, typer.Option(help="risk at which an item is an offer")] = 0.5,
+    model: ModelOption = None,
+    no_model: NoModelOption = False,
 ) -> None:
     """Screen one text and show the verdict with its evidence highlighted."""
-    screener = _screener(threshold, None, None)
+    screener = _use_model(_screener(threshold, None, None), model, no_model)
     (assessment,) = screener.screen([text], explain_all=True)
     if as_json:
         record = RecordBuilder(screener.kb).record("explain", assessment)
@@ -217,11 +244,13 @@ def explain_command(
 @app.command("demo")
 def demo_command(
     all_items: Annotated[bool, typer.Option("--all", help="show evidence for every item")] = False,
+    model: ModelOption = None,
+    no_model: NoModelOption = False,
 ) -> None:
     """Screen the bundled sample of listings and messages and show the verdicts."""
     sample = files("interdiction").joinpath(SAMPLE)
     records = [orjson.loads(line) for line in sample.read_bytes().splitlines() if line.strip()]
-    screener = _screener(0.5, None, None)
+    screener = _use_model(_screener(0.5, None, None), model, no_model)
     texts = [r["text"] for r in records]
     assessments = screener.screen(texts, explain_all=True)
     console = Console()

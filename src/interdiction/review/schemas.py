@@ -3,11 +3,20 @@ messages. Shared by the HTTP API, the web UI and the CLI."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    UrlConstraints,
+    field_validator,
+    model_validator,
+)
 
 from interdiction.auth.policy import Role
 
@@ -15,23 +24,59 @@ MAX_TEXT = 100_000
 MAX_BATCH = 1000
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 Email = Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# As wide as the columns that keep them.
+Source = Annotated[str, Field(min_length=1, max_length=100)]
+Url = Annotated[HttpUrl, UrlConstraints(max_length=2000)]
+
+
+def _utc(value: datetime) -> datetime:
+    """In UTC (a time without a zone is taken as UTC); a time whose UTC equivalent falls outside
+    years 1 to 9999 is refused rather than failing when stored or compared."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the time is out of range once converted to UTC") from exc
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    # PostgreSQL cannot store a NUL character in text, and no listing needs one: refused here on
+    # every backend alike rather than failing in the database.
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if _has_nul(value):
+            raise ValueError("contains a NUL character (\\u0000)")
+        return value
+
 
 class ItemIn(Strict):
     text: str = Field(min_length=1, max_length=MAX_TEXT, description="listing or message text")
-    source: Short = Field(default="api", description="where it was seen, e.g. marketplace name")
+    source: Source = Field(default="api", description="where it was seen, e.g. marketplace name")
     external_id: Short | None = Field(
         default=None, description="the client's id: (source, external_id) makes a retry safe"
     )
-    url: HttpUrl | None = None
+    url: Url | None = None
     account: Short | None = Field(default=None, description="seller or poster account")
     language: Annotated[str, Field(max_length=16)] | None = None
     content_type: Annotated[str, Field(pattern="^(text|product)$")] = "text"
-    content_date: datetime | None = None
+    content_date: UtcDatetime | None = None
     extra: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -53,9 +98,9 @@ class NoticeKind(StrEnum):
 
 class NoticeIn(Strict):
     kind: NoticeKind = NoticeKind.TRUSTED_FLAGGER
-    url: HttpUrl | None = Field(default=None, description="exact location of the content")
+    url: Url | None = Field(default=None, description="exact location of the content")
     item_id: Annotated[str, Field(max_length=32)] | None = None
-    source: Short | None = None
+    source: Source | None = None
     external_id: Short | None = None
     content: Annotated[str, Field(max_length=MAX_TEXT)] | None = Field(
         default=None, description="a copy of the content, screened when the item is not stored"

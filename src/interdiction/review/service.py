@@ -11,7 +11,7 @@ import hashlib
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -105,7 +105,9 @@ def cluster_key(text: str) -> str:
 
 def dedup_key(item: ItemIn) -> str:
     if item.external_id:
-        return f"ext:{item.source}:{item.external_id}"
+        key = f"ext:{item.source}:{item.external_id}"
+        # The column holds 300 characters; the longest ids are kept by their hash.
+        return key if len(key) <= 300 else f"ext-sha256:{item.source}:{content_hash(key)}"
     return f"sha256:{item.source}:{content_hash(item.text)}"
 
 
@@ -153,6 +155,10 @@ class Stats:
     by_source: dict[str, int] = field(default_factory=dict)
     by_substance: list[tuple[str, int]] = field(default_factory=list)
     by_action: dict[str, int] = field(default_factory=dict)
+    # (day, label | source | substance id, items): the dashboard's charts over time.
+    items_by_day_label: list[tuple[str, str, int]] = field(default_factory=list)
+    items_by_day_source: list[tuple[str, str, int]] = field(default_factory=list)
+    items_by_day_substance: list[tuple[str, str, int]] = field(default_factory=list)
     queue: int = 0
     overdue: int = 0
 
@@ -175,7 +181,7 @@ class ReviewService:
         # Hyperscan scratch space is per caller: screening runs one batch at a time.
         self._screen_lock = threading.Lock()
         # SQLite has one writer; taking turns here avoids "database is locked" retries.
-        self._write_lock = threading.Lock()
+        self.write_lock = threading.Lock()
 
     # ------------------------------------------------------------------ screening
     @property
@@ -195,10 +201,13 @@ class ReviewService:
     # ------------------------------------------------------------------ organisations & users
     def bootstrap_organisation(self, slug: str, name: str) -> Organisation:
         """Create an organisation (command-line administration, no principal)."""
-        with self.db.session() as session, self._write_lock:
+        with self.db.session() as session, self.write_lock:
             org = Organisation(slug=slug, name=name)
             session.add(org)
-            session.flush()
+            try:  # the unique slug is checked when the row is written, i.e. at flush
+                session.flush()
+            except IntegrityError as exc:
+                raise Conflict(f"organisation {slug!r} exists") from exc
             audit.record(
                 session,
                 actor="cli",
@@ -208,10 +217,7 @@ class ReviewService:
                 object_id=org.id,
                 details={"slug": slug},
             )
-            try:
-                session.commit()
-            except IntegrityError as exc:
-                raise Conflict(f"organisation {slug!r} exists") from exc
+            session.commit()
             return org
 
     def organisation_by_slug(self, slug: str) -> Organisation:
@@ -223,6 +229,16 @@ class ReviewService:
                 raise NotFound(f"no organisation {slug!r}")
             return org
 
+    def user_by_username(self, org_id: str, username: str) -> User:
+        """Command-line administration (no principal): a user of this organisation."""
+        with self.db.session() as session:
+            user = session.execute(
+                select(User).where(User.org_id == org_id, User.username == username)
+            ).scalar_one_or_none()
+            if user is None:
+                raise NotFound(f"no user {username!r} in this organisation")
+            return user
+
     def bootstrap_user(self, org_id: str, data: UserIn) -> User:
         """Create a user without a principal (first admin, demo); audited as the command line."""
         return self._add_user(org_id, data, actor="cli")
@@ -233,7 +249,7 @@ class ReviewService:
 
     def _add_user(self, org_id: str, data: UserIn, actor: str) -> User:
         password_hash = self.credentials.hash_password(data.password) if data.password else None
-        with self.db.session() as session, self._write_lock:
+        with self.db.session() as session, self.write_lock:
             user = User(
                 org_id=org_id,
                 username=data.username,
@@ -243,7 +259,10 @@ class ReviewService:
                 password_hash=password_hash,
             )
             session.add(user)
-            session.flush()
+            try:  # the unique username is checked when the row is written, i.e. at flush
+                session.flush()
+            except IntegrityError as exc:
+                raise Conflict(f"username {data.username!r} is taken") from exc
             audit.record(
                 session,
                 actor=actor,
@@ -253,10 +272,7 @@ class ReviewService:
                 object_id=user.id,
                 details={"username": data.username, "role": str(data.role)},
             )
-            try:
-                session.commit()
-            except IntegrityError as exc:
-                raise Conflict(f"username {data.username!r} is taken") from exc
+            session.commit()
             return user
 
     def list_users(self, principal: Principal) -> list[User]:
@@ -272,7 +288,7 @@ class ReviewService:
 
     def set_user_active(self, principal: Principal, user_id: str, active: bool) -> User:
         require(principal, Permission.MANAGE_USERS)
-        with self.db.session() as session, self._write_lock:
+        with self.db.session() as session, self.write_lock:
             user = get_owned(session, User, user_id, principal)
             if user.id == principal.user_id and not active:
                 raise Invalid("you cannot deactivate yourself")
@@ -298,7 +314,7 @@ class ReviewService:
         return self._new_key(org_id, user_id, name, "cli")
 
     def _new_key(self, org_id: str, user_id: str, name: str, actor: str) -> tuple[ApiKey, str]:
-        with self.db.session() as session, self._write_lock:
+        with self.db.session() as session, self.write_lock:
             user = session.get(User, user_id)
             if user is None or user.org_id != org_id:
                 raise NotFound(f"no user {user_id}")
@@ -324,7 +340,7 @@ class ReviewService:
 
     def revoke_api_key(self, principal: Principal, key_id: str) -> ApiKey:
         require(principal, Permission.MANAGE_USERS)
-        with self.db.session() as session, self._write_lock:
+        with self.db.session() as session, self.write_lock:
             key = get_owned(session, ApiKey, key_id, principal)
             if key.revoked_at is None:
                 key.revoked_at = utcnow()
@@ -349,7 +365,7 @@ class ReviewService:
             # Key use is audited once per key per hour (with the time of use), not per request:
             # the chain would otherwise grow by every API call.
             if key.last_used_at is None or now - key.last_used_at > KEY_USE_AUDIT_INTERVAL:
-                with self._write_lock:
+                with self.write_lock:
                     key.last_used_at = now
                     audit.record(
                         session,
@@ -366,7 +382,7 @@ class ReviewService:
         """A session token for a correct password; every attempt is audited."""
         with self.db.session() as session:
             user = self.credentials.check_password(session, username, password)
-            with self._write_lock:
+            with self.write_lock:
                 token = self.credentials.new_session(session, user) if user else None
                 audit.record(
                     session,
@@ -386,7 +402,7 @@ class ReviewService:
             return principal_of(login.user, "session", is_person=True) if login else None
 
     def logout(self, token: str) -> None:
-        with self.db.session() as session, self._write_lock:
+        with self.db.session() as session, self.write_lock:
             login = self.credentials.check_session(session, token)
             if login is not None:
                 login.revoked_at = utcnow()
@@ -423,7 +439,7 @@ class ReviewService:
                 if key not in existing and key not in new_positions:
                     new_positions[key] = position
             records = self._screen([items[p].text for p in new_positions.values()])
-            with self._write_lock:
+            with self.write_lock:
                 created: dict[str, tuple[Item, Assessment]] = {}
                 for (key, position), record in zip(new_positions.items(), records, strict=True):
                     created[key] = self._store_item(
@@ -568,20 +584,21 @@ class ReviewService:
                 )
             )
         if query.identifier:
-            kind, _, value = query.identifier.rpartition(":")
-            entity_filter = [Entity.org_id == principal.org_id, Entity.value == value.lower()]
-            if kind and kind.isalpha():
-                entity_filter.append(Entity.type == kind)
-            else:
-                entity_filter = [
-                    Entity.org_id == principal.org_id,
-                    Entity.value.in_({query.identifier, query.identifier.lower()}),
-                ]
+            # "type:value" names one kind of identifier; a bare value matches any kind. Values
+            # may hold colons themselves (url:https://...), so the type is what precedes the
+            # first one.
+            kind, _, value = query.identifier.partition(":")
+            matches = Entity.value.in_({query.identifier, query.identifier.lower()})
+            if kind.isalpha() and value:
+                matches = or_(
+                    matches,
+                    and_(Entity.type == kind.lower(), Entity.value.in_({value, value.lower()})),
+                )
             stmt = stmt.where(
                 Item.id.in_(
                     select(ItemEntity.item_id)
                     .join(Entity, Entity.id == ItemEntity.entity_id)
-                    .where(*entity_filter)
+                    .where(Entity.org_id == principal.org_id, matches)
                 )
             )
         with self.db.session() as session:
@@ -665,6 +682,9 @@ class ReviewService:
             raise Forbidden("only an authority account may send an order")
         with self.db.session() as session:
             item = self._notice_target(session, principal, data)
+        if item is None and not (data.url or data.external_id):
+            # Only an item id, and no such item here (perhaps another organisation's).
+            raise NotFound(f"no item {data.item_id}")
         if item is None:
             text = data.content or (str(data.url) if data.url else data.external_id or "")
             stored = self._submit_as_system(
@@ -672,14 +692,14 @@ class ReviewService:
                 ItemIn(
                     text=text or "(content not provided)",
                     source=data.source or "notice",
-                    external_id=data.external_id or (str(data.url) if data.url else None),
+                    external_id=data.external_id or _url_id(data.url),
                     url=data.url,
                 ),
             )
             item_id = stored.id
         else:
             item_id = item.id
-        with self.db.session() as session, self._write_lock:
+        with self.db.session() as session, self.write_lock:
             item = session.get(Item, item_id)
             notice = Notice(
                 org_id=principal.org_id,
@@ -789,7 +809,7 @@ class ReviewService:
         can never both hold it."""
         require(principal, Permission.REVIEW)
         now = utcnow()
-        with self.db.session() as session, self._write_lock:
+        with self.db.session() as session, self.write_lock:
             item = get_owned(session, Item, item_id, principal)
             if item.status != "pending":
                 raise Conflict(f"item {item_id} is not waiting for review ({item.status})")
@@ -820,7 +840,7 @@ class ReviewService:
 
     def release(self, principal: Principal, item_id: str) -> Item:
         require(principal, Permission.REVIEW)
-        with self.db.session() as session, self._write_lock:
+        with self.db.session() as session, self.write_lock:
             item = get_owned(session, Item, item_id, principal)
             if item.claimed_by == principal.user_id:
                 item.claimed_by = None
@@ -836,7 +856,7 @@ class ReviewService:
         require(principal, Permission.REVIEW)
         self.claim(principal, item_id)
         now = utcnow()
-        with self.db.session() as session, self._write_lock:
+        with self.db.session() as session, self.write_lock:
             item = get_owned(session, Item, item_id, principal)
             if item.claimed_by != principal.user_id or item.status != "pending":
                 raise Conflict(f"item {item_id} is no longer yours to decide")
@@ -956,6 +976,88 @@ class ReviewService:
         with self.db.session() as session:
             return get_owned(session, Decision, decision_id, principal)
 
+    # ------------------------------------------------------------------ statements of reasons
+    def statement_sources(
+        self,
+        principal: Principal,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        include_exported: bool = False,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> tuple[list[tuple[Decision, Item, Notice | None]], int]:
+        """Restricting decisions made in [since, until) (each owes a DSA statement of reasons),
+        oldest first, with their item (and its screenings) and the notice they answered; and
+        how many there are in all. Already exported ones only with ``include_exported``."""
+        require(principal, Permission.EXPORT_STATEMENTS)
+        stmt = owned(select(Decision), Decision, principal).where(
+            Decision.action.in_([str(action) for action in RESTRICTING])
+        )
+        if since:
+            stmt = stmt.where(Decision.created_at >= _aware(since))
+        if until:
+            stmt = stmt.where(Decision.created_at < _aware(until))
+        if not include_exported:
+            stmt = stmt.where(Decision.exported_at.is_(None))
+        with self.db.session() as session:
+            total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+            decisions = list(
+                session.execute(
+                    stmt.order_by(Decision.created_at, Decision.id)
+                    .limit(max(1, limit))
+                    .offset(max(0, offset))
+                ).scalars()
+            )
+            items = {
+                item.id: item
+                for item in session.execute(
+                    owned(select(Item), Item, principal).where(
+                        Item.id.in_(sorted({d.item_id for d in decisions}))
+                    )
+                ).scalars()
+            }
+            notices = {
+                notice.id: notice
+                for notice in session.execute(
+                    owned(select(Notice), Notice, principal).where(
+                        Notice.id.in_(sorted({d.notice_id for d in decisions if d.notice_id}))
+                    )
+                ).scalars()
+            }
+            rows = [(d, items[d.item_id], notices.get(d.notice_id)) for d in decisions]
+            return rows, total
+
+    def mark_exported(self, principal: Principal, decision_ids: Sequence[str]) -> int:
+        """Record that these decisions' statements went to the Transparency Database; ids of
+        another organisation's, unrestricting or already marked decisions are left alone.
+        Returns how many were marked."""
+        require(principal, Permission.EXPORT_STATEMENTS)
+        ids = sorted(set(decision_ids))
+        now = utcnow()
+        marked = 0
+        with self.db.session() as session, self.write_lock:
+            for start in range(0, len(ids), 500):  # stay under the databases' parameter limits
+                result = session.execute(
+                    owned(update(Decision), Decision, principal)
+                    .where(
+                        Decision.id.in_(ids[start : start + 500]),
+                        Decision.action.in_([str(action) for action in RESTRICTING]),
+                        Decision.exported_at.is_(None),
+                    )
+                    .values(exported_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                marked += result.rowcount
+            audit.record(
+                session,
+                actor=principal.actor,
+                action="statements.mark_exported",
+                org_id=principal.org_id,
+                details={"requested": len(ids), "marked": marked},
+            )
+            session.commit()
+        return marked
+
     # ------------------------------------------------------------------ audit & stats
     def audit_events(
         self, principal: Principal, limit: int = 100, before: int | None = None
@@ -973,7 +1075,7 @@ class ReviewService:
 
     def record_event(self, principal: Principal, action: str, **details: Any) -> None:
         """Audit an action taken at the edge (an export, a configuration change)."""
-        with self.db.session() as session, self._write_lock:
+        with self.db.session() as session, self.write_lock:
             audit.record(
                 session,
                 actor=principal.actor,
@@ -998,13 +1100,20 @@ class ReviewService:
                 )
             ).all()
             per_day: dict[str, list[int]] = {}
+            per_day_label: dict[tuple[str, str], int] = {}
+            per_day_source: dict[tuple[str, str], int] = {}
             for created, flagged, label, source in items:
-                counts = per_day.setdefault(created.date().isoformat(), [0, 0])
+                day = created.date().isoformat()
+                counts = per_day.setdefault(day, [0, 0])
                 counts[0] += 1
                 counts[1] += int(flagged)
                 out.by_label[label] = out.by_label.get(label, 0) + 1
                 out.by_source[source] = out.by_source.get(source, 0) + 1
+                per_day_label[day, label] = per_day_label.get((day, label), 0) + 1
+                per_day_source[day, source] = per_day_source.get((day, source), 0) + 1
             out.items_by_day = [(d, c[0], c[1]) for d, c in sorted(per_day.items())]
+            out.items_by_day_label = [(d, k, n) for (d, k), n in sorted(per_day_label.items())]
+            out.items_by_day_source = [(d, k, n) for (d, k), n in sorted(per_day_source.items())]
             decisions = session.execute(
                 select(Decision.created_at, Decision.action).where(
                     Decision.org_id == principal.org_id, Decision.created_at >= since
@@ -1027,6 +1136,21 @@ class ReviewService:
                     .limit(15)
                 ).all()
             ]
+            per_day_substance: dict[tuple[str, str], int] = {}
+            for created, sid in session.execute(
+                select(Item.created_at, ItemSubstance.substance_id)
+                .join(Item, Item.id == ItemSubstance.item_id)
+                .where(
+                    ItemSubstance.org_id == principal.org_id,
+                    Item.created_at >= since,
+                    ItemSubstance.substance_id.in_([sid for sid, _ in out.by_substance]),
+                )
+            ).all():
+                key = (created.date().isoformat(), sid)
+                per_day_substance[key] = per_day_substance.get(key, 0) + 1
+            out.items_by_day_substance = [
+                (d, k, n) for (d, k), n in sorted(per_day_substance.items())
+            ]
             out.queue, out.overdue = session.execute(
                 select(
                     func.count(),
@@ -1035,9 +1159,28 @@ class ReviewService:
             ).one()
         return out
 
+    def usernames(self, principal: Principal, user_ids: Iterable[str | None]) -> dict[str, str]:
+        """User id -> username for colleagues in the principal's organisation (who holds a
+        claim); ids from elsewhere are left out."""
+        require(principal, Permission.READ_ITEMS)
+        wanted = {user_id for user_id in user_ids if user_id}
+        if not wanted:
+            return {}
+        with self.db.session() as session:
+            stmt = owned(select(User.id, User.username), User, principal).where(User.id.in_(wanted))
+            return {user_id: name for user_id, name in session.execute(stmt)}
+
     def substance_name(self, substance_id: str) -> str:
         sub = self.screener.kb.get(substance_id)
         return sub.name if sub else substance_id
+
+
+def _url_id(url: object | None) -> str | None:
+    """A URL as an item's external id: itself, or its hash when longer than an id may be."""
+    if url is None:
+        return None
+    text = str(url)
+    return text if len(text) <= 200 else f"url-sha256:{content_hash(text)}"
 
 
 def _aware(value: datetime | None) -> datetime | None:

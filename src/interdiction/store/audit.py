@@ -63,6 +63,7 @@ def record(
     ).scalar_one()
     # Microseconds survive both databases exactly; the hash is over this very value.
     created_at = utcnow()
+    actor = actor[:100]  # the column's width: "<username> (key:<prefix>)" can be longer
     details = orjson.loads(orjson.dumps(details or {}, default=str))
     seq = head.seq + 1
     digest = event_hash(
