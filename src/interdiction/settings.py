@@ -40,7 +40,6 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     threshold: float = 0.5
-    platform_name: str = "Interdiction demo platform"
 
     @property
     def resolved_database_url(self) -> str:
