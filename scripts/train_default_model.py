@@ -62,14 +62,7 @@ def load_all(agora: Path) -> tuple[LabelledData, list[str]]:
         vendors = [row["vendor"] for row in csv.DictReader(stream)]
     if len(vendors) != len(market.texts):
         vendors = [f"row{i}" for i in range(len(market.texts))]  # rows were skipped: no grouping
-    data = LabelledData(
-        texts=market.texts + sets.texts,
-        offer=np.concatenate([market.offer, sets.offer]),
-        labels=market.labels + sets.labels,
-        sources=market.sources + sets.sources,
-        files=market.files + sets.files,
-    )
-    return data, vendors + [""] * len(sets.texts)
+    return market.concat(sets), vendors + [""] * len(sets.texts)
 
 
 def folds(sources: np.ndarray, vendors: np.ndarray, seed: int) -> list[tuple[str, np.ndarray]]:

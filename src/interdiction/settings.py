@@ -40,6 +40,9 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     threshold: float = 0.5
+    # The learned model scoring beside the rules: "default" (shipped in the package), "none"
+    # (the rules alone), or the path of a model file (``interdiction model train``).
+    model: str = "default"
 
     @property
     def resolved_database_url(self) -> str:

@@ -296,3 +296,38 @@ def test_docs_name_every_setting():
     text = DOCS.read_text(encoding="utf-8")
     missing = [f.name for f in fields(Settings) if f"`INTERDICTION_{f.name.upper()}`" not in text]
     assert not missing
+
+
+def test_model_learns_from_reviewer_decisions(service, data_dir, tmp_path):
+    bootstrap_demo(service, data_dir)  # the demo sample carries three reviewer decisions
+    rows = [
+        {"text": f"{drug} {n}g for sale, stealth shipping, wickr me", "label": "offer"}
+        for n, drug in enumerate(["mdma", "ketamine", "cocaine", "heroin", "meth"] * 4, 1)
+    ] + [
+        {"text": f"{thing} {n} pack, free delivery over 20 euro", "label": "none"}
+        for n, thing in enumerate(["socks", "tea", "pens", "soap", "rice"] * 4, 1)
+    ]
+    data = tmp_path / "labelled.jsonl"
+    data.write_bytes(b"\n".join(orjson.dumps(r) for r in rows))
+    out = tmp_path / "model.npz"
+
+    result = invoke("model", "train", "--data", str(data), "--from-decisions", "demo",
+                    "--out", str(out))  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "3 reviewer decisions of 'demo'" in result.output
+    card = orjson.loads(out.with_suffix(".card.json").read_bytes())
+    reviewed = [f for f in card["data"] if f["path"].startswith("store:")]
+    assert reviewed and reviewed[0]["rows"] == 3
+    assert reviewed[0]["labels"] == {"offer": 2, "not-offer": 1}
+
+
+def test_model_training_needs_data(data_dir, tmp_path):
+    result = invoke("model", "train", "--out", str(tmp_path / "m.npz"))
+    assert result.exit_code == 2
+    assert "--from-decisions" in result.output
+    result = invoke(
+        "model", "train", "--from-decisions", "nobody", "--out", str(tmp_path / "m.npz")
+    )
+    assert result.exit_code != 0
+    assert "nobody" in result.output

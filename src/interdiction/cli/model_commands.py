@@ -63,6 +63,24 @@ def _load(
     return data
 
 
+def _reviewer_labels(org: str) -> LabelledData:
+    from interdiction.cli.service_commands import command_line_principal, review_service
+    from interdiction.review.learning import labelled_from_decisions
+
+    with review_service() as service:
+        principal = command_line_principal(service.organisation_by_slug(org).id)
+        reviewed = labelled_from_decisions(service, principal)
+    summary = reviewed.files[0]
+    stderr_console().print(
+        f"{summary.rows:,} reviewer decisions of {org!r} ({summary.labels}); "
+        f"{summary.skipped:,} awaiting more information left out",
+        highlight=False,
+    )
+    if not summary.rows:
+        raise _fail(f"organisation {org!r} has no decided items to learn from yet")
+    return reviewed
+
+
 def _screener() -> Screener:
     from interdiction.pipeline.screen import Screener
 
@@ -74,8 +92,17 @@ def _screener() -> Screener:
 
 @app.command("train")
 def train_command(
-    data: DataOption,
     out: Annotated[Path, typer.Option("--out", help="model file to write (.npz)")],
+    data: Annotated[list[Path] | None, typer.Option("--data", help=DATA_HELP)] = None,
+    from_decisions: Annotated[
+        str | None,
+        typer.Option(
+            "--from-decisions",
+            metavar="ORG",
+            help="add the reviewer decisions of this organisation (slug) in the service's "
+            "store: restrictions and referrals are offers, 'no action' is not",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="seed of splits and folds")] = DEFAULT_SEED,
     target_precision: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="precision the threshold is chosen for")
@@ -89,7 +116,12 @@ def train_command(
     source_field: SourceField = None,
 ) -> None:
     """Train, calibrate and save a model with its card (MODEL.card.json, MODEL.card.md)."""
-    labelled = _load(data, text_field, label_field, source_field)
+    if not data and not from_decisions:
+        raise _fail("give training data: --data FILE (repeatable) and/or --from-decisions ORG")
+    labelled = _load(data, text_field, label_field, source_field) if data else None
+    if from_decisions:
+        reviewed = _reviewer_labels(from_decisions)
+        labelled = reviewed if labelled is None else labelled.concat(reviewed)
     started = time.perf_counter()
     try:
         from interdiction.learn.model import train

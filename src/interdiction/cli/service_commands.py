@@ -292,7 +292,7 @@ def sor_export(
         try:
             summary = export_statements(
                 service,
-                _command_line_principal(organisation.id),
+                command_line_principal(organisation.id),
                 out,
                 since=since,
                 until=until,
@@ -311,7 +311,7 @@ def sor_export(
         raise typer.Exit(EXIT_NOT_DONE)
 
 
-def _command_line_principal(org_id: str) -> Principal:
+def command_line_principal(org_id: str) -> Principal:
     """Whoever runs the command line can read the database anyway; they act for the
     organisation with an auditor's rights (the least that may export) and are audited as the
     command line."""

@@ -46,6 +46,15 @@ class LabelledData:
     def skipped(self) -> int:
         return sum(f.skipped for f in self.files)
 
+    def concat(self, other: LabelledData) -> LabelledData:
+        return LabelledData(
+            texts=self.texts + other.texts,
+            offer=np.concatenate([self.offer, other.offer]),
+            labels=self.labels + other.labels,
+            sources=self.sources + other.sources,
+            files=self.files + other.files,
+        )
+
     def subset(self, keep: np.ndarray) -> LabelledData:
         """The rows where ``keep`` is true (file summaries stay those of the whole)."""
         rows = np.flatnonzero(keep)

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -163,6 +164,20 @@ class Stats:
     overdue: int = 0
 
 
+def configured_screener(settings: Settings) -> Screener:
+    """The rules with the configured learned model (see ``Settings.model``)."""
+    from interdiction.learn.model import ModelFileError
+    from interdiction.learn.scorer import use_model
+
+    screener = Screener.create(threshold=settings.threshold)
+    if settings.model == "none":
+        return screener
+    try:
+        return use_model(screener, None if settings.model == "default" else Path(settings.model))
+    except ModelFileError as exc:
+        raise Invalid(f"INTERDICTION_MODEL: {exc}") from exc
+
+
 class ReviewService:
     def __init__(
         self,
@@ -173,9 +188,7 @@ class ReviewService:
         self.settings = settings
         self.db = database
         self.credentials = Credentials(settings)
-        self._screener_factory = screener_factory or (
-            lambda: Screener.create(threshold=settings.threshold)
-        )
+        self._screener_factory = screener_factory or (lambda: configured_screener(settings))
         self._screener: Screener | None = None
         self._builder: RecordBuilder | None = None
         # Hyperscan scratch space is per caller: screening runs one batch at a time.
