@@ -145,6 +145,7 @@ def test_review_in_a_real_browser(service, live_server, page, artifacts, databas
     expect(page).to_have_url(f"{live_server}/login")
     log_in(page, org, Role.AUDITOR)
     page.get_by_role("link", name="Audit log").click()
+    page.get_by_role("link", name="Verify the chain").click()
     expect(page.get_by_role("status")).to_contain_text("Chain verified")
     decision_row = page.locator("tr", has=page.locator(f'a[href="/items/{target}"]'))
     expect(decision_row.first).to_contain_text("decision.create")

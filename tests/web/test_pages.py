@@ -292,6 +292,8 @@ def test_audit_log_shows_decisions_and_the_chain_check(service, reviewer, client
     reviewer.post("/logout", data={"csrf": csrf_of(reviewer)})
     log_in(client, org_a, Role.AUDITOR)
     page = client.get("/audit").text
+    assert "Chain verified" not in page and "Verify the chain" in page
+    page = client.get("/audit?verify=1").text
     assert "Chain verified" in page
     assert "decision.create" in page and f'href="/items/{item_id}"' in page
     older = client.get("/audit?before=2")
