@@ -192,7 +192,13 @@ Position = Annotated[int | None, Query(ge=0, le=100_000)]
 
 def _safe_next(next_url: str | None) -> str:
     # Only local paths: never send a person who just logged in to another site.
-    if next_url and next_url.startswith("/") and not next_url.startswith("//"):
+    # "/\\host" is read by browsers as "//host", another site, so backslashes are refused too.
+    if (
+        next_url
+        and next_url.startswith("/")
+        and not next_url.startswith("//")
+        and ("\\" not in next_url)
+    ):
         return next_url
     return "/"
 
