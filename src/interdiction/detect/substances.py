@@ -53,6 +53,11 @@ class _Term:
     accented: bool  # Latin letters with diacritics: written without them it may be another
     # language's everyday word (French "héroïne" vs English "heroine")
 
+    @property
+    def declines(self) -> bool:
+        """A Cyrillic name: Russian and Ukrainian endings may follow it."""
+        return any(_is_cyrillic(ch) for ch in self.plain)
+
 
 def _is_emoji(text: str) -> bool:
     return all(unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf") for ch in text)
@@ -228,6 +233,14 @@ class SubstanceTermDetector(Detector):
         Example("куплю мефедрон", finds=(("substance", "mephedrone"),)),
         Example("出售芬太尼", finds=(("substance", "fentanyl"),)),
         Example("Methodology of the study", absent=("substance",), note="a name inside a word"),
+        Example(
+            "Газонная трава 1 кг",
+            absent=("substance",),
+            note="a Latin name (TPA) read through Cyrillic letters takes no Russian ending",
+        ),
+        Example("героина 5 г", finds=(("substance", "heroin"),), note="a Russian name declines"),
+        Example("Bubblelicious 1/4 oz", finds=(("substance", "cannabis"),)),
+        Example("Tren E 200mg 10ml vial", finds=(("substance", "trenbolone"),)),
         Example("Let's meet at noon for lunch", absent=("*",)),
     )
 
@@ -316,7 +329,7 @@ class SubstanceTermDetector(Detector):
         o_end: int | None = None,
     ) -> list[Detection]:
         head = terms[0]
-        if head.bounded and not _at_word_edges(text, start, end):
+        if head.bounded and not _at_word_edges(text, start, end, head.declines):
             return []
         written = text[start:end]
         # most matches are spelt as in the KB: skip the per-character analysis for them
@@ -397,14 +410,16 @@ def _cyrillic_ending(text: str, end: int) -> bool:
     return after - end <= 3 and (after == len(text) or not text[after].isalnum())
 
 
-def _at_word_edges(text: str, start: int, end: int) -> bool:
+def _at_word_edges(text: str, start: int, end: int, declines: bool = True) -> bool:
     """Nothing of the same type glued on either side ("125g" is no "25g", "Lakes" no "Lak");
-    after a letter, a plural ending is allowed."""
+    after a letter, a plural ending is allowed, and after a Cyrillic name (``declines``) a
+    declension ending. A Latin name read through look-alike letters does not decline: "тра" in
+    "трава" (lawn grass) is not "TPA"."""
     if start > 0 and _char_type(text[start - 1]) == _char_type(text[start]) is not None:
         return False
     if end < len(text) and _char_type(text[end]) == _char_type(text[end - 1]) is not None:
         if _is_cyrillic(text[end - 1]):
-            return _cyrillic_ending(text, end)
+            return declines and _cyrillic_ending(text, end)
         last = text[end - 1].lower()
         ending = "es" if last in "sxzh" and text[end : end + 2].lower() == "es" else "s"
         if text[end : end + len(ending)].lower() != ending:

@@ -64,6 +64,9 @@ SIGNALS: list[Signal] = [
         r"\d\s?(?:غرام|جرام)",
     ),
     *_signals("dose", "trade", 0.25, False, r"\b" + _NUM + r"\s?(?:mg|mcg|ug|µg|ml|iu)\b"),
+    # A strength without a unit closing a title: "Deca 250", "Sustanon 250", "Masteron 100"
+    # (steroid and pharmacy products are named by their mg or mg/ml). Counts like a dose.
+    *_signals("dose", "trade", 0.25, False, r"(?:^|[^\d.,/:#-])[1-9]\d{1,3}\s*$"),
     # Amounts that street and market drug sales use and shops do not: fractions of an ounce,
     # the classic gram steps, blotter hits.
     *_signals(
@@ -107,17 +110,24 @@ SIGNALS: list[Signal] = [
     ),
     *_signals(
         "sale", "trade", 0.7, False,
-        _words("for sale", "selling", "sell", "sells", "in stock", "restock", "restocked",
-               "back in stock", "menu", "orders open", "wholesale", "bulk", "moq", "supplier",
+        _words("for sale", "selling", "sell", "sells", "menu", "orders open", "wholesale", "bulk",
+               "moq", "supplier",
                "vendor", "vending", "vendo", "vendemos", "se vende", "a la venta", "vends",
                "je vends", "a vendre", "verkaufe", "verkaufen", "zu verkaufen", "vendesi",
                "vendiamo", "a venda", "vende-se"),
         _words("verkoop", "verkopen", "te koop", "tengo", "tenemos", "on deck", "in hand",
                "top seller", "fresh batch", "new batch", "just landed", "ready",
                "vendiamo", "vendita"),
-        "продам", "продаю", "продаем", "продажа", "в наличии", "опт", "出售", "供应", "有货", "卖",
+        "продам", "продаю", "продаем", "продажа", "опт", "出售", "供应", "卖",
         "出货", "私聊",
         "批发", "出货", "للبيع", "أبيع", "ابيع", "نبيع", "بيع",
+    ),
+    # Stock notices: every shop writes them, so for goods that shops sell too (acetone,
+    # sildenafil) they are no sign of illicit trade, unlike "selling" or "wholesale".
+    *_signals(
+        "stock", "trade", 0.7, False,
+        _words("in stock", "restock", "restocked", "back in stock"),
+        "в наличии", "有货",
     ),
     *_signals(
         "availability", "trade", 0.4, False,
@@ -331,6 +341,8 @@ class TradeSignalDetector(Detector):
     name = "trade"
     finds = ("trade", "solicitation", "context")
     examples = (
+        Example("Acetone 1L back in stock", finds=(("trade", "stock"),), note="a shop's notice"),
+        Example("Sustanon 250", finds=(("trade", "dose"),), note="a strength closing a title"),
         Example(
             "1g for sale, stealth shipping worldwide",
             finds=(("trade", "sale"), ("trade", "stealth")),
