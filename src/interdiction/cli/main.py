@@ -58,11 +58,11 @@ def _use_model(screener: Screener, model: Path | None, no_model: bool) -> Screen
     """Rules + the default model (or ``model``), or the rules alone with ``no_model``."""
     if no_model:
         return screener
+    from interdiction.learn.embedding import use_any_model
     from interdiction.learn.model import ModelFileError
-    from interdiction.learn.scorer import use_model
 
     try:
-        return use_model(screener, model)
+        return use_any_model(screener, model)
     except ModelFileError as exc:
         raise _fail(f"{exc} (--no-model screens with the rules alone)") from exc
 

@@ -111,6 +111,14 @@ def train_command(
         str | None,
         typer.Option(help="hold out this whole source for measurement [default: random 20%]"),
     ] = None,
+    embedding: Annotated[
+        bool,
+        typer.Option(
+            "--embedding",
+            help="add a MiniLM sentence embedding to the features (needs the 'embed' extra; "
+            "measured in docs/evaluation.md: slower, hardly more accurate, off by default)",
+        ),
+    ] = False,
     text_field: TextField = "text",
     label_field: LabelField = "label",
     source_field: SourceField = None,
@@ -124,9 +132,17 @@ def train_command(
         labelled = reviewed if labelled is None else labelled.concat(reviewed)
     started = time.perf_counter()
     try:
-        from interdiction.learn.model import train
+        if embedding:
+            from interdiction.learn.embedding import missing_dependencies, train_embedding
 
-        run = train(labelled, seed, target_precision, holdout_source, _screener())
+            missing = missing_dependencies()
+            if missing:
+                raise _fail(missing)
+            run = train_embedding(labelled, seed, target_precision, holdout_source, _screener())
+        else:
+            from interdiction.learn.model import train
+
+            run = train(labelled, seed, target_precision, holdout_source, _screener())
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     written = run.model.save(out)
@@ -168,11 +184,12 @@ def eval_command(
     source_field: SourceField = None,
 ) -> None:
     """Precision, recall, PR-AUC, false-positive rate and calibration, per source."""
+    from interdiction.learn.embedding import load_any
     from interdiction.learn.evaluate import evaluate, write_report
-    from interdiction.learn.model import Model, ModelFileError
+    from interdiction.learn.model import ModelFileError
 
     try:
-        loaded = Model.load(model)
+        loaded = load_any(model)
     except ModelFileError as exc:
         raise _fail(str(exc)) from exc
     labelled = _load(data, text_field, label_field, source_field)

@@ -240,9 +240,7 @@ class EmbeddingModel:
         scores = (
             builder.detector_block(texts, detections, rules) @ self.weights[split:detectors_end]
         ).astype(np.float64)
-        scores += (np.asarray(embeddings, np.float32) * EMBED_SCALE) @ self.weights[
-            detectors_end:
-        ]
+        scores += (np.asarray(embeddings, np.float32) * EMBED_SCALE) @ self.weights[detectors_end:]
         if self.ngrams:
             scores += builder.ngram_scores(texts, self.weights[:split])
         return self._calibrated(scores + self.intercept)
@@ -363,7 +361,9 @@ def as_embedding_model(model, ngrams: bool, encoder: Encoder | None = None) -> E
         "embeddings" + (" and the default features" if ngrams else " and detector features")
     )
     card["features"] = (
-        (card.get("features", "") + " + ") if ngrams else "log-counts of the scan's detections "
+        (card.get("features", "") + " + ")
+        if ngrams
+        else "log-counts of the scan's detections "
         "and the rules' verdict (as the default model's detector block) + "
     ) + (
         f"the {ENCODER_NAME} sentence embedding ({EMBED_DIM} dimensions, unit length, first "
@@ -448,6 +448,9 @@ def use_any_model(screener, path: Path | None = None):
     if path is not None:
         model = load_any(path)
         if isinstance(model, EmbeddingModel):
+            reason = missing_dependencies()
+            if reason:  # say so now, not at the first item the model reads
+                raise ModelFileError(f"{path}: {reason}")
             return with_embedding_model(screener, model)
     return use_model(screener, path)
 
