@@ -108,9 +108,16 @@ def main() -> None:
     parser.add_argument("--named", type=float, default=CombinePolicy.named)
     parser.add_argument("--shop-sold", type=float, default=CombinePolicy.shop_sold)
     parser.add_argument("--unnamed", type=float, default=CombinePolicy.unnamed)
+    parser.add_argument("--weak-named", type=float, default=CombinePolicy.weak_named)
     parser.add_argument("--unnamed-plain", type=float, default=CombinePolicy.unnamed_plain)
     args = parser.parse_args()
-    policy = CombinePolicy(args.named, args.shop_sold, args.unnamed, args.unnamed_plain)
+    policy = CombinePolicy(
+        named=args.named,
+        shop_sold=args.shop_sold,
+        unnamed=args.unnamed,
+        weak_named=args.weak_named,
+        unnamed_plain=args.unnamed_plain,
+    )
 
     started = time.perf_counter()
     data, vendor_list = load_all(args.agora)

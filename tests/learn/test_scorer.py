@@ -35,6 +35,7 @@ RAISED = [
     "Cheddar Moonwalk 1/8 oz",
     "Sildenafil Pfizer 100mg x 20",
     "Alprazolum 2mg x 100 pills, overnight",
+    "Olympia Hash - 50g",  # an ambiguous name sold by weight
 ]
 NEVER = [
     "2 x Coke Zero 330ml, £1.50",
@@ -47,6 +48,9 @@ NEVER = [
     "Paracetamol 500mg 32 tablets – £0.89",
     "Grass seed 1kg, hard wearing lawn mix £7.99",
     "Snow boots kids size 12 – £24.00",
+    "Mature cheddar cheese 500g",
+    "Hash brown potatoes 1kg frozen",
+    "Ice cubes 2kg bag",
 ]
 
 

@@ -38,6 +38,11 @@ PLAIN_OFFERS = [
     ("thc-carts", "THC carts 1g, ships from US"),
     ("tren-vial", "Tren E 200mg 10ml vial"),
     ("deca-strength", "Deca 250"),
+    # a name with a hyphenated letter ("2C-I", "5-MeO") is no first-person story
+    ("2ci-dose", "2C-I 25mg x 10"),
+    ("5meo-gram", "5-MeO-DMT 1g"),
+    # how dark-web markets sell buds: hand-trimmed, finalise early
+    ("fe-hand-trimmed", "*FE SPECIAL* Sour Diesel 1/2 lb (227g) || Greenhouse || Hand-Trimmed"),
     ("sustanon-strength", "Sustanon 250 10ml"),
     ("test-e-vial", "Test E 250 10ml vial, domestic shipping"),
     ("listed-analogue-systematic",
@@ -177,6 +182,8 @@ MISSED_OFFERS = [
 # --------------------------------------------------------------------------- hard negatives
 # (test id, text): must not be flagged; a mention (substance without trade) or none.
 HARD_NEGATIVES = [
+    ("replica-grade", "Rolex Submariner Black ETA [AAA+] replica watch, free shipping"),
+    ("battery-grade", "AAA batteries 24 pack, long lasting"),
     # news
     ("news-seizure", "Police seized 5 kg of fentanyl at the border, officials said"),
     ("news-customs",

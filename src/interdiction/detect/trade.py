@@ -94,6 +94,15 @@ SIGNALS: list[Signal] = [
         r"(?:el gramo|le gramme|das gramm|al grammo|o grama|the gram)\b",
         "за грамм", "一克",
     ),
+    # How dark-web markets sell buds: hand-trimmed, finalise early ("FE listing"). Not "AAA+":
+    # the same markets grade replica watches and trainers with it.
+    *_signals(
+        "market-grade", "trade", 0.6, True,
+        _words("hand trimmed", "hand-trimmed", "machine trimmed", "machine-trimmed",
+               "top shelf bud", "top shelf buds", "fe listing", "fe special", "fe price",
+               "fe required", "fe accepted", "fe for new", "finalise early"),
+        r"[(*\[]\s?fe\s?[)*\]]",
+    ),
     *_signals(
         "route", "trade", 0.6, True,
         r"\b(?:eu|us|usa|uk|aus|au|can|ca|nl|de|fr|es|ww)\s?(?:to|2|>|->)\s?"

@@ -78,6 +78,8 @@ class CombinePolicy:
       linctus, sildenafil, pseudoephedrine, acetone);
     - ``unnamed``: no substance counted (a strain or brand the KB lacks, an ambiguous word),
       and a drug-specific trade signal (street quantities and prices, stealth, ...);
+    - ``weak_named``: no substance counted but an ambiguous name the rules set aside, sold by
+      weight ("Olympia Hash 50g", "Cheese 500g": a market title or a deli counter);
     - ``unnamed_plain``: no substance counted, and only ordinary trade signals (a weight, a
       price, a pack size: what every shop catalogue has).
     A threshold above 1 turns its case off.
@@ -86,6 +88,7 @@ class CombinePolicy:
     named: float = 0.8
     shop_sold: float = 0.95
     unnamed: float = 0.9
+    weak_named: float = 0.98
     unnamed_plain: float = (
         1.01  # off: measured, it costs more on shop and adversarial text than it gains
     )

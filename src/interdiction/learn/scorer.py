@@ -109,6 +109,8 @@ class ModelScorer:
             return "named", self.policy.named
         if any(d.kind == "trade" and d.attrs.get("drug_specific") for d in detections):
             return "unnamed", self.policy.unnamed
+        if _weak_name_with_weight(detections):
+            return "weak_named", self.policy.weak_named
         if any(d.kind in ("trade", "solicitation", "identifier") for d in detections):
             return "unnamed_plain", self.policy.unnamed_plain
         return None
@@ -216,8 +218,19 @@ _CASES = {
     "named": "a substance named in a short text that tells no story",
     "shop_sold": "a substance that shops also sell, in a short text that tells no story",
     "unnamed": "no KB name, but a short text with drug-specific trade signals",
+    "weak_named": "an ambiguous name sold by weight in a short text that tells no story",
     "unnamed_plain": "no KB name, but a short text with trade signals",
 }
+
+
+WEIGHTS = frozenset({"quantity", "street-quantity"})
+
+
+def _weak_name_with_weight(detections: list[Detection]) -> bool:
+    """An ambiguous name the rules set aside ("Hash", "Speed", a strain called "Cheese") sold
+    by weight: a market title, or a deli counter; the model tells which."""
+    weak = any(d.kind == "substance" and d.attrs.get("match") == "weak" for d in detections)
+    return weak and any(d.kind == "trade" and d.value in WEIGHTS for d in detections)
 
 
 def _before_risk(reasons: list[str], note: str) -> list[str]:

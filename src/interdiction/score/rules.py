@@ -54,18 +54,24 @@ PHARMACY_SOLD = frozenset(
      "piperidine", "gamma-butyrolactone", "methylamine", "ethylamine", "red-phosphorus",
      "anthranilic-acid", "phenylacetic-acid", "piperonal", "nitroethane"}
 )  # fmt: skip
+# A word of its own: the "i" of "2C-I" or the "me" of "5-MeO" is part of a name, not a person.
+_ALONE_BEFORE, _ALONE_AFTER = r"(?<![\w-])", r"(?![\w-])"
 FIRST_PERSON = re.compile(
-    r"\b(?:i|i'm|im|i've|ive|i'd|my|me|we|our|he|she|his|her|they|mi|je|mon|ma|mes|ich|mein|"
-    r"meine|meu|minha|я|мой|моя|мне|我)\b",
+    _ALONE_BEFORE
+    + r"(?:i|i'm|im|i've|ive|i'd|my|me|we|our|he|she|his|her|they|mi|je|mon|ma|mes|ich|mein|"
+    r"meine|meu|minha|я|мой|моя|мне|我)"
+    + _ALONE_AFTER,
     re.IGNORECASE,
 )
 # Verbs of a story, not of a title: "took 2 xanax" is talk, "2 xanax 2mg" a listing.
 NARRATIVE = re.compile(
-    r"\b(?:took|take|taking|taken|had|have|has|was|were|is|are|am|did|does|been|feel|felt|"
+    _ALONE_BEFORE
+    + r"(?:took|take|taking|taken|had|have|has|was|were|is|are|am|did|does|been|feel|felt|"
     r"love|hate|think|said|says|tried|want|wants|need|needs|tomorrow|yesterday|tonight|"
     # the same story told in other languages: since, I take, prescribed, receives
     r"depuis|prends|prescrit|re[cç]oit|desde|hace|tomo|llevo|recet[oó]|h[aá]|receitou|seit|"
-    r"nehme|verschrieben|bekommt|принимаю|назначил|назначили|уже)\b",
+    r"nehme|verschrieben|bekommt|принимаю|назначил|назначили|уже)"
+    + _ALONE_AFTER,
     re.IGNORECASE,
 )
 LISTING_MAX_WORDS = 14
