@@ -30,14 +30,15 @@ Url = Annotated[HttpUrl, UrlConstraints(max_length=2000)]
 
 
 def _utc(value: datetime) -> datetime:
-    """In UTC (a time without a zone is taken as UTC); a time whose UTC equivalent falls outside
-    years 1 to 9999 is refused rather than failing when stored or compared."""
+    """In UTC (a time without a zone is taken as UTC). A time whose UTC equivalent lies outside
+    years 1 to 9999 becomes the nearest one that does not, rather than failing when stored or
+    compared."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     try:
         return value.astimezone(UTC)
-    except OverflowError as exc:
-        raise ValueError("the time is out of range once converted to UTC") from exc
+    except OverflowError:
+        return (datetime.max if value.year > 1 else datetime.min).replace(tzinfo=UTC)
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
