@@ -884,3 +884,17 @@ def test_a_revocation_by_another_process_holds_within_the_trust_period(
 def test_unknown_keys_get_401(client, presented):
     response = client.get("/v1/me", headers={"Authorization": f"Bearer {presented}"})
     assert response.status_code == 401
+
+
+def test_audit_verification_counts_only_the_callers_organisation(client, org_a, org_b):
+    """One chain serves every organisation; its size would tell A how busy B is."""
+    for _ in range(3):
+        client.post(
+            "/v1/items", json={"text": "fentanyl 5g for sale"}, headers=org_b.headers(Role.ANALYST)
+        )
+    mine = client.get("/v1/audit/verify", headers=org_a.headers(Role.AUDITOR)).json()
+    events = client.get(
+        "/v1/audit", params={"limit": 500}, headers=org_a.headers(Role.AUDITOR)
+    ).json()["events"]
+    assert mine["ok"] is True
+    assert mine["events"] == len(events)

@@ -40,7 +40,7 @@ from interdiction.api.schemas import (
     UserList,
     UserOut,
 )
-from interdiction.auth.policy import Permission, Principal, require
+from interdiction.auth.policy import Principal
 from interdiction.review import learning
 from interdiction.review.schemas import (
     ApiKeyIn,
@@ -352,8 +352,7 @@ def audit_events(
 
 @router.get("/audit/verify", response_model=AuditVerifyOut, tags=["audit"])
 def audit_verify(svc: Service, caller: Caller) -> AuditVerifyOut:
-    require(caller, Permission.READ_AUDIT)
-    result = svc.verify_audit()
+    result = svc.verify_audit(caller)
     return AuditVerifyOut(
         ok=result.ok, events=result.events, head_hash=result.head_hash, problems=result.problems
     )

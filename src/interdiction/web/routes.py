@@ -625,7 +625,7 @@ def audit_page(
         me,
         events=events,
         # Recomputing the chain reads every event: on request, not on every page view.
-        verification=svc.verify_audit() if verify else None,
+        verification=svc.verify_audit(me) if verify else None,
         older=events[-1].seq if len(events) == AUDIT_PAGE_SIZE else None,
         before=before,
     )
