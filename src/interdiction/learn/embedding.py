@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import zipfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import import_module
@@ -45,10 +44,10 @@ from interdiction.learn.model import (
     ModelFileError,
     _batched,
     _default_screener,
-    card_paths,
-    render_card,
+    read_model_file,
     scan_findings,
     train,
+    write_model_file,
 )
 from interdiction.learn.scorer import ModelScorer
 from interdiction.model import Assessment, Detection
@@ -268,28 +267,13 @@ class EmbeddingModel:
             "combine": asdict(self.combine),
             "card": self.card,
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        with partial.open("wb") as stream:
-            np.savez_compressed(stream, weights=self.weights, meta=np.array(json.dumps(meta)))
-        partial.replace(path)
-        card_json, card_md = card_paths(path)
-        card_json.write_text(json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
-        card_md.write_text(render_card(self.card))
-        return [path, card_json, card_md]
+        return write_model_file(path, self.weights, meta, self.card)
 
     @classmethod
     def load(cls, path: Path) -> EmbeddingModel:
         """Reads the file only: the encoder loads when the model first scores."""
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                meta = json.loads(str(archive["meta"]))
-                weights = archive["weights"]
-        except FileNotFoundError as exc:
-            raise ModelFileError(f"{path}: no such model file") from exc
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            raise ModelFileError(f"{path}: not an Interdiction model file ({exc})") from exc
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        meta, weights = read_model_file(path)
+        if meta.get("format") != FORMAT:
             raise ModelFileError(f"{path}: not an Interdiction embedding model file")
         if meta.get("format_version") != FORMAT_VERSION:
             raise ModelFileError(

@@ -156,27 +156,12 @@ class Model:
             "combine": asdict(self.combine),
             "card": self.card,
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".partial")
-        with partial.open("wb") as stream:  # a file object keeps numpy from adding ".npz"
-            np.savez_compressed(stream, weights=self.weights, meta=np.array(json.dumps(meta)))
-        partial.replace(path)  # never a half-written model under the real name
-        card_json, card_md = card_paths(path)
-        card_json.write_text(json.dumps(self.card, indent=2, ensure_ascii=False) + "\n")
-        card_md.write_text(render_card(self.card))
-        return [path, card_json, card_md]
+        return write_model_file(path, self.weights, meta, self.card)
 
     @classmethod
     def load(cls, path: Path) -> Model:
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                meta = json.loads(str(archive["meta"]))
-                weights = archive["weights"]
-        except FileNotFoundError as exc:
-            raise ModelFileError(f"{path}: no such model file") from exc
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            raise ModelFileError(f"{path}: not an Interdiction model file ({exc})") from exc
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        meta, weights = read_model_file(path)
+        if meta.get("format") != FORMAT:
             raise ModelFileError(f"{path}: not an Interdiction model file")
         if meta.get("format_version") != FORMAT_VERSION:
             raise ModelFileError(
@@ -203,6 +188,34 @@ class Model:
         if weights.shape != (spec.size,):
             raise ModelFileError(f"{path}: {weights.shape} weights where {spec.size} are needed")
         return model
+
+
+def write_model_file(path: Path, weights: np.ndarray, meta: dict, card: dict) -> list[Path]:
+    """Weights and metadata in one ``.npz`` (no pickle), the card beside it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as stream:  # a file object keeps numpy from adding ".npz"
+        np.savez_compressed(stream, weights=weights, meta=np.array(json.dumps(meta)))
+    partial.replace(path)  # never a half-written model under the real name
+    card_json, card_md = card_paths(path)
+    card_json.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    card_md.write_text(render_card(card))
+    return [path, card_json, card_md]
+
+
+def read_model_file(path: Path) -> tuple[dict, np.ndarray]:
+    """(metadata, weights) of a model file; ModelFileError when it is missing or not one."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(str(archive["meta"]))
+            weights = archive["weights"]
+    except FileNotFoundError as exc:
+        raise ModelFileError(f"{path}: no such model file") from exc
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(f"{path}: not an Interdiction model file ({exc})") from exc
+    if not isinstance(meta, dict):
+        raise ModelFileError(f"{path}: not an Interdiction model file")
+    return meta, weights
 
 
 def card_paths(path: Path) -> tuple[Path, Path]:
