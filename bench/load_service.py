@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 import psycopg
 
 from interdiction.auth.policy import Role
@@ -225,15 +226,17 @@ class CpuMeter:
         self.url = url
 
     def _pids(self) -> list[int]:
+        # The server and its worker processes (with --workers).
+        own = [self.pid, *(child.pid for child in psutil.Process(self.pid).children(True))]
         if not self.url.startswith("postgresql"):
-            return [self.pid]
+            return own
         server, database = self.url.rsplit("/", 1)
         dsn = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
         with psycopg.connect(dsn, autocommit=True) as conn:
             rows = conn.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,)
             ).fetchall()
-        return [self.pid, *(pid for (pid,) in rows)]
+        return [*own, *(pid for (pid,) in rows)]
 
     def read(self) -> dict[int, float]:
         ticks = os.sysconf("SC_CLK_TCK")
@@ -252,7 +255,7 @@ class CpuMeter:
 
 
 @contextmanager
-def server(url: str, data_dir: Path, log: Path) -> Iterator[tuple[str, CpuMeter]]:
+def server(url: str, data_dir: Path, log: Path, workers: int) -> Iterator[tuple[str, CpuMeter]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -265,6 +268,8 @@ def server(url: str, data_dir: Path, log: Path) -> Iterator[tuple[str, CpuMeter]
         "127.0.0.1",
         "--port",
         str(port),
+        "--workers",
+        str(workers),
     ]
     with log.open("w") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -419,7 +424,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendResult:
         workdir = Path(tmp)
         with database(backend, workdir, args.postgres) as url:
             key = seed(url, workdir / "data")
-            with server(url, workdir / "data", workdir / "server.log") as (base, meter):
+            workers = args.pg_workers if backend == "postgresql" else 1
+            with server(url, workdir / "data", workdir / "server.log", workers) as (base, meter):
                 phases = asyncio.run(drive(base, meter, key, args))
     return BackendResult(backend, phases)
 
@@ -499,6 +505,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=TARGET_RATE, help="open-loop requests/s")
     parser.add_argument("--warmup", type=float, default=3, help="seconds before measuring")
     parser.add_argument("--wrk-connections", type=int, default=4, help="connections of wrk")
+    parser.add_argument(
+        "--pg-workers", type=int, default=1, help="server processes on PostgreSQL (serve --workers)"
+    )
     parser.add_argument(
         "--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
     )

@@ -7,6 +7,7 @@ from collections import Counter
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None, service: ReviewService | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Build the screener before the first request (a no-op when the caller already did).
+        await run_in_threadpool(lambda: service.screener)
         yield
         service.db.close()
 

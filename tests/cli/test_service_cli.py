@@ -331,3 +331,62 @@ def test_model_training_needs_data(data_dir, tmp_path):
     )
     assert result.exit_code != 0
     assert "nobody" in result.output
+
+
+def test_several_workers_need_postgresql(data_dir):
+    result = invoke("serve", "--workers", "2", "--port", "0")
+    assert result.exit_code == 2
+    assert "PostgreSQL" in result.output
+
+
+@pytest.mark.skipif(
+    os.environ.get("INTERDICTION_TEST_POSTGRES") == "off", reason="PostgreSQL switched off"
+)
+def test_two_workers_on_postgresql_share_the_port_and_the_store(interdiction_exe, tmp_path):
+    import psycopg
+
+    server_url = os.environ.get(
+        "INTERDICTION_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
+    )
+    admin = server_url.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    name = f"interdiction_workers_{os.getpid()}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTERDICTION_")}
+    env |= FAST_HASHING | {
+        "INTERDICTION_DATA_DIR": str(tmp_path / "data"),
+        "INTERDICTION_DATABASE_URL": f"{server_url}/{name}",
+    }
+    port = _free_port()
+    server = subprocess.Popen(
+        [interdiction_exe, "serve", "--demo", "--workers", "2", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, server.communicate()[0].decode()
+            try:
+                httpx.get(f"{base}/v1/health", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the service did not start in 120 s"
+                time.sleep(0.25)
+        password = (tmp_path / "data" / "demo-password").read_text().strip()
+        # Logins land on either process; the session made by one is good in the other.
+        with httpx.Client(base_url=base) as browser:
+            login = browser.post("/login", data={"username": "demo-reviewer", "password": password})
+            assert login.status_code in (200, 303)
+            pages = [browser.get("/queue", follow_redirects=False) for _ in range(6)]
+        assert all(page.status_code == 200 for page in pages)
+    finally:
+        server.send_signal(signal.SIGINT)
+        output = server.communicate(timeout=60)[0].decode()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert output.count("Application startup complete") == 2, output
+    assert "Traceback" not in output

@@ -103,13 +103,25 @@ def serve_command(
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="log every request")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="server processes sharing the port (more than one needs PostgreSQL)",
+        ),
+    ] = 1,
 ) -> None:
-    """Run the review service: the web UI for reviewers and the /v1 HTTP API, in one process."""
+    """Run the review service: the web UI for reviewers and the /v1 HTTP API."""
     import uvicorn
 
     from interdiction.server import create_app
 
     settings = load_settings()
+    if workers > 1 and not settings.resolved_database_url.startswith("postgresql"):
+        # SQLite serialises writers across processes with errors instead of waiting when a
+        # reading transaction wants to write; one process takes its writers in turn instead.
+        raise fail("--workers above 1 needs PostgreSQL (INTERDICTION_DATABASE_URL)")
     listener = _listen(host, port)  # before the slow start-up, so a taken port fails at once
     url = _url(host, listener.getsockname()[1])
     with listener, review_service() as service:
@@ -117,14 +129,23 @@ def serve_command(
             _print_demo(bootstrap_demo(service, settings.data_dir), url)
         service.screener  # noqa: B018 - load the screener now, not on the first request
         typer.echo(f"Interdiction review service on {url} (API: {url}docs); stop with Ctrl+C")
+        options = {
+            "host": host,
+            "port": listener.getsockname()[1],
+            "access_log": access_log,
+            "log_level": "info",
+        }
+        if workers == 1:
+            config = uvicorn.Config(create_app(settings, service), **options)
+            uvicorn.Server(config).run(sockets=[listener])
+            return
+        from uvicorn.supervisors import Multiprocess
+
+        # Each process builds its own app (and screener) from the same settings.
         config = uvicorn.Config(
-            create_app(settings, service),
-            host=host,
-            port=listener.getsockname()[1],
-            access_log=access_log,
-            log_level="info",
+            "interdiction.server:create_app", factory=True, workers=workers, **options
         )
-        uvicorn.Server(config).run(sockets=[listener])
+        Multiprocess(config, sockets=[listener]).run()
 
 
 def _listen(host: str, port: int) -> socket.socket:
