@@ -122,9 +122,13 @@ def test_review_in_a_real_browser(service, live_server, page, artifacts, databas
     expect(page.locator(f'a[href="/items/{twin}"]')).to_be_visible()  # shares the handle
     expect(page.get_by_text("Drug Watch NGO")).to_be_visible()
 
-    # Claim (c), pick "remove" (r), write the explanation (x), decide (Ctrl+Enter).
+    # Claim (c), pick "remove" (r), write the explanation (x), decide (Ctrl+Enter). Each page
+    # answers keys once its script has run: wait for that after every page load.
+    keys_ready = page.locator("html[data-keys=ready]")
+    expect(keys_ready).to_have_count(1)
     page.keyboard.press("c")
     expect(page.get_by_role("status")).to_contain_text("You hold this item until")
+    expect(keys_ready).to_have_count(1)
     page.keyboard.press("r")
     expect(page.locator('input[name="action"][value="remove"]')).to_be_checked()
     page.keyboard.press("x")
