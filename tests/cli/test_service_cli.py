@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
+from service.conftest import scratch_database
 from typer.testing import CliRunner
 
 from interdiction.auth.credentials import principal_of
@@ -343,20 +344,15 @@ def test_several_workers_need_postgresql(data_dir):
     os.environ.get("INTERDICTION_TEST_POSTGRES") == "off", reason="PostgreSQL switched off"
 )
 def test_two_workers_on_postgresql_share_the_port_and_the_store(interdiction_exe, tmp_path):
-    import psycopg
+    with scratch_database("postgresql", tmp_path, "workers") as url:
+        _serve_two_workers(interdiction_exe, tmp_path, url)
 
-    server_url = os.environ.get(
-        "INTERDICTION_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
-    )
-    admin = server_url.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    name = f"interdiction_workers_{os.getpid()}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+
+def _serve_two_workers(interdiction_exe: str, tmp_path: Path, url: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTERDICTION_")}
     env |= FAST_HASHING | {
         "INTERDICTION_DATA_DIR": str(tmp_path / "data"),
-        "INTERDICTION_DATABASE_URL": f"{server_url}/{name}",
+        "INTERDICTION_DATABASE_URL": url,
     }
     port = _free_port()
     server = subprocess.Popen(
@@ -386,7 +382,5 @@ def test_two_workers_on_postgresql_share_the_port_and_the_store(interdiction_exe
     finally:
         server.send_signal(signal.SIGINT)
         output = server.communicate(timeout=60)[0].decode()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     assert output.count("Application startup complete") == 2, output
     assert "Traceback" not in output

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -33,12 +36,14 @@ def _admin_dsn() -> str:
     return POSTGRES.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('store') / 'test.db'}"
+@contextmanager
+def scratch_database(backend: str, directory: Path, label: str = "test") -> Iterator[str]:
+    """The URL of a new, empty database of ``backend`` ("sqlite" or "postgresql"), dropped
+    afterwards (a SQLite file in ``directory``)."""
+    if backend.startswith("sqlite"):
+        yield f"sqlite:///{directory / f'{label}.db'}"
         return
-    name = f"interdiction_test_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"interdiction_{label}_{os.getpid()}_{secrets.token_hex(4)}"
     try:
         with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -47,9 +52,17 @@ def database_url(request, tmp_path_factory):
             f"PostgreSQL at {POSTGRES} is not reachable ({exc}); "
             "set INTERDICTION_TEST_POSTGRES=off to test on SQLite only"
         )
-    yield f"{POSTGRES}/{name}"
-    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield f"{POSTGRES}/{name}"
+    finally:
+        with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    with scratch_database(request.param, tmp_path_factory.mktemp("store")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ metrics, users and keys."""
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import time
 from collections import Counter
@@ -15,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text, update
@@ -28,7 +26,7 @@ from interdiction.server import MAX_BODY_BYTES, create_app
 from interdiction.store.db import Database
 from interdiction.store.models import ApiKey, Item
 
-from .conftest import Org
+from .conftest import Org, scratch_database
 
 FENTANYL = "Selling pure fentanyl powder {grams}g for ${price}, telegram @{handle} fast shipping"
 COCAINE = "Fresh cocaine 1g 80 eur, btc {wallet}"
@@ -657,23 +655,11 @@ def test_decisions_are_in_the_audit_trail_and_it_verifies(client, org_a):
 @pytest.fixture
 def scratch_service(database_url, service_settings, screener, tmp_path):
     """A review service on a database of its own (same backend), for tests that damage it."""
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'scratch.db'}"
-        admin_dsn = name = None
-    else:
-        server = database_url.rsplit("/", 1)[0]
-        name = f"interdiction_scratch_{os.getpid()}_{secrets.token_hex(4)}"
-        admin_dsn = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = f"{server}/{name}"
-    settings = replace(service_settings, database_url=url)
-    svc = ReviewService(settings, Database.open(settings), lambda: screener)
-    yield svc
-    svc.db.close()
-    if admin_dsn:
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(database_url, tmp_path, "scratch") as url:
+        settings = replace(service_settings, database_url=url)
+        svc = ReviewService(settings, Database.open(settings), lambda: screener)
+        yield svc
+        svc.db.close()
 
 
 @contextmanager

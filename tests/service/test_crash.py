@@ -5,7 +5,6 @@ whole or not at all, a retry of every batch creates nothing twice, and the audit
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -15,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from sqlalchemy import func, select
 
@@ -24,6 +22,8 @@ from interdiction.review.schemas import UserIn
 from interdiction.review.service import ReviewService
 from interdiction.store.db import Database
 from interdiction.store.models import Item
+
+from .conftest import scratch_database
 
 BATCH = 100
 INTERDICTION = str(Path(sys.executable).with_name("interdiction"))  # the installed command
@@ -121,25 +121,14 @@ def batch(number: int) -> dict:
 @pytest.fixture
 def crash_database(database_url, service_settings, tmp_path):
     """A fresh database of the session's backend, with an organisation and its admin's key."""
-    if database_url.startswith("sqlite"):
-        url, admin_dsn, name = f"sqlite:///{tmp_path / 'crash.db'}", None, None
-    else:
-        server = database_url.rsplit("/", 1)[0]
-        name = f"interdiction_crash_{os.getpid()}_{secrets.token_hex(4)}"
-        admin_dsn = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = f"{server}/{name}"
-    settings = replace(service_settings, database_url=url, data_dir=tmp_path / "data")
-    seeding = ReviewService(settings, Database.open(settings))
-    org = seeding.bootstrap_organisation("crash", "Crash test")
-    admin = seeding.bootstrap_user(org.id, UserIn(username="crash-admin", role=Role.ADMIN))
-    key = seeding.bootstrap_api_key(org.id, admin.id, "poster")[1]
-    seeding.db.close()
-    yield url, {"Authorization": f"Bearer {key}"}
-    if admin_dsn:
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(database_url, tmp_path, "crash") as url:
+        settings = replace(service_settings, database_url=url, data_dir=tmp_path / "data")
+        seeding = ReviewService(settings, Database.open(settings))
+        org = seeding.bootstrap_organisation("crash", "Crash test")
+        admin = seeding.bootstrap_user(org.id, UserIn(username="crash-admin", role=Role.ADMIN))
+        key = seeding.bootstrap_api_key(org.id, admin.id, "poster")[1]
+        seeding.db.close()
+        yield url, {"Authorization": f"Bearer {key}"}
 
 
 def stored_per_batch(url: str) -> dict[int, dict[str, int]]:
