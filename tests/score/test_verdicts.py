@@ -41,6 +41,7 @@ PLAIN_OFFERS = [
     # a name with a hyphenated letter ("2C-I", "5-MeO") is no first-person story
     ("2ci-dose", "2C-I 25mg x 10"),
     ("5meo-gram", "5-MeO-DMT 1g"),
+    ("pipe-for-l", "tra|ma|do| powder 10g"),
     # how dark-web markets sell buds: hand-trimmed, finalise early
     ("fe-hand-trimmed", "*FE SPECIAL* Sour Diesel 1/2 lb (227g) || Greenhouse || Hand-Trimmed"),
     ("sustanon-strength", "Sustanon 250 10ml"),

@@ -54,8 +54,9 @@ PHARMACY_SOLD = frozenset(
      "piperidine", "gamma-butyrolactone", "methylamine", "ethylamine", "red-phosphorus",
      "anthranilic-acid", "phenylacetic-acid", "piperonal", "nitroethane"}
 )  # fmt: skip
-# A word of its own: the "i" of "2C-I" or the "me" of "5-MeO" is part of a name, not a person.
-_ALONE_BEFORE, _ALONE_AFTER = r"(?<![\w-])", r"(?![\w-])"
+# A word of its own: the "i" of "2C-I", the "me" of "5-MeO" or the "am" of "a|prazo|am" (a
+# pipe written for an l) is part of a name, not a person.
+_ALONE_BEFORE, _ALONE_AFTER = r"(?<![\w|-])", r"(?![\w|-])"
 FIRST_PERSON = re.compile(
     _ALONE_BEFORE
     + r"(?:i|i'm|im|i've|ive|i'd|my|me|we|our|he|she|his|her|they|mi|je|mon|ma|mes|ich|mein|"
