@@ -29,7 +29,7 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
@@ -44,6 +44,7 @@ from interdiction.learn.model import (
     ModelFileError,
     _batched,
     _default_screener,
+    file_meta,
     read_model_file,
     scan_findings,
     train,
@@ -254,20 +255,8 @@ class EmbeddingModel:
 
     # ------------------------------------------------------------------ files
     def save(self, path: Path) -> list[Path]:
-        meta = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "name": self.name,
-            "spec": asdict(self.spec),
-            "ngrams": self.ngrams,
-            "encoder": self.encoder,
-            "intercept": self.intercept,
-            "calibration": list(self.calibration),
-            "threshold": self.threshold,
-            "combine": asdict(self.combine),
-            "card": self.card,
-        }
-        return write_model_file(path, self.weights, meta, self.card)
+        meta = file_meta(self, FORMAT, FORMAT_VERSION, ngrams=self.ngrams, encoder=self.encoder)
+        return write_model_file(path, self, meta)
 
     @classmethod
     def load(cls, path: Path) -> EmbeddingModel:

@@ -145,18 +145,7 @@ class Model:
 
     def save(self, path: Path) -> list[Path]:
         """Write the model and its card (``.card.json``, ``.card.md``) beside it."""
-        meta = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "name": self.name,
-            "spec": asdict(self.spec),
-            "intercept": self.intercept,
-            "calibration": list(self.calibration),
-            "threshold": self.threshold,
-            "combine": asdict(self.combine),
-            "card": self.card,
-        }
-        return write_model_file(path, self.weights, meta, self.card)
+        return write_model_file(path, self, file_meta(self, FORMAT, FORMAT_VERSION))
 
     @classmethod
     def load(cls, path: Path) -> Model:
@@ -190,8 +179,25 @@ class Model:
         return model
 
 
-def write_model_file(path: Path, weights: np.ndarray, meta: dict, card: dict) -> list[Path]:
-    """Weights and metadata in one ``.npz`` (no pickle), the card beside it."""
+def file_meta(model, format_name: str, version: int, **extra) -> dict:
+    """What a model file records beside its weights (``extra``: a model kind's own fields)."""
+    return {
+        "format": format_name,
+        "format_version": version,
+        "name": model.name,
+        "spec": asdict(model.spec),
+        **extra,
+        "intercept": model.intercept,
+        "calibration": list(model.calibration),
+        "threshold": model.threshold,
+        "combine": asdict(model.combine),
+        "card": model.card,
+    }
+
+
+def write_model_file(path: Path, model, meta: dict) -> list[Path]:
+    """The model's weights and ``meta`` in one ``.npz`` (no pickle), its card beside it."""
+    weights, card = model.weights, model.card
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     with partial.open("wb") as stream:  # a file object keeps numpy from adding ".npz"
