@@ -240,27 +240,36 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_serve_demo_answers_http(interdiction_exe, tmp_path):
+def _start_demo_server(
+    interdiction_exe: str, tmp_path: Path, *options: str, **env_settings: str
+) -> tuple[subprocess.Popen, str, httpx.Response]:
+    """``interdiction serve --demo`` on a free port with a scratch data directory, once it
+    answers: (the process, its base URL, its /v1/health answer)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTERDICTION_")}
-    env |= FAST_HASHING | {"INTERDICTION_DATA_DIR": str(tmp_path / "data")}
+    env |= FAST_HASHING | {"INTERDICTION_DATA_DIR": str(tmp_path / "data")} | env_settings
     port = _free_port()
     server = subprocess.Popen(
-        [interdiction_exe, "serve", "--demo", "--port", str(port)],
+        [interdiction_exe, "serve", "--demo", "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,
     )
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        assert server.poll() is None, server.communicate()[0].decode()
+        try:
+            return server, base, httpx.get(f"{base}/v1/health", timeout=5)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("the service did not start in 120 s")
+            time.sleep(0.25)
+
+
+def test_serve_demo_answers_http(interdiction_exe, tmp_path):
+    server, base, health = _start_demo_server(interdiction_exe, tmp_path)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, server.communicate()[0].decode()
-            try:
-                health = httpx.get(f"{base}/v1/health", timeout=5)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the service did not start in 90 s"
-                time.sleep(0.25)
         assert health.json() == {"status": "ok", "database": True}
         login_page = httpx.get(f"{base}/login")
         assert login_page.status_code == 200 and 'name="password"' in login_page.text
@@ -349,29 +358,10 @@ def test_two_workers_on_postgresql_share_the_port_and_the_store(interdiction_exe
 
 
 def _serve_two_workers(interdiction_exe: str, tmp_path: Path, url: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INTERDICTION_")}
-    env |= FAST_HASHING | {
-        "INTERDICTION_DATA_DIR": str(tmp_path / "data"),
-        "INTERDICTION_DATABASE_URL": url,
-    }
-    port = _free_port()
-    server = subprocess.Popen(
-        [interdiction_exe, "serve", "--demo", "--workers", "2", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
+    server, base, _ = _start_demo_server(
+        interdiction_exe, tmp_path, "--workers", "2", INTERDICTION_DATABASE_URL=url
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, server.communicate()[0].decode()
-            try:
-                httpx.get(f"{base}/v1/health", timeout=5)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the service did not start in 120 s"
-                time.sleep(0.25)
         password = (tmp_path / "data" / "demo-password").read_text().strip()
         # Logins land on either process; the session made by one is good in the other.
         with httpx.Client(base_url=base) as browser:
