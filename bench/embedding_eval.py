@@ -44,7 +44,13 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(BENCH))
 from doc_sections import replace_section  # noqa: E402
-from train_default_model import AGORA, MODEL_NAME, combined_verdicts, folds, load_all  # noqa: E402
+from train_default_model import (  # noqa: E402
+    AGORA,
+    MODEL_NAME,
+    combined_verdicts,
+    folds,
+    training_inputs,
+)
 
 from interdiction.learn.embedding import (  # noqa: E402
     ENCODER_PACKAGE,
@@ -55,14 +61,10 @@ from interdiction.learn.embedding import (  # noqa: E402
     feature_matrix,
     missing_dependencies,
 )
-from interdiction.learn.features import FeatureBuilder  # noqa: E402
 from interdiction.learn.model import (  # noqa: E402
     DEFAULT_SEED,
     CombinePolicy,
     Model,
-    _batched,
-    scan_findings,
-    source_balanced_weights,
     train,
 )
 from interdiction.learn.scorer import ModelScorer, default_model_path  # noqa: E402
@@ -369,16 +371,13 @@ def main() -> None:
     import torch
 
     started = time.perf_counter()
-    data, vendor_list = load_all(args.agora)
-    screener = Screener.create()
-    texts = data.texts
-    detections, rules = scan_findings(screener, texts)
-    builder = FeatureBuilder.default(screener.kb)
-    default_features = _batched(builder, texts, detections, rules)
+    inputs = training_inputs(args.agora)
+    data, screener, texts = inputs.data, inputs.screener, inputs.data.texts
+    detections, rules, builder = inputs.detections, inputs.rules, inputs.builder
+    default_features, weights = inputs.features, inputs.weights
+    sources, vendors = inputs.sources, inputs.vendors
     encoder = Encoder()
     embeddings, embed_seconds, cached = cached_embeddings(encoder, texts)
-    weights = source_balanced_weights(data.offer, data.sources)
-    sources, vendors = np.array(data.sources), np.array(vendor_list)
     policy = CombinePolicy()
     print(
         f"{len(texts):,} rows; features and embeddings in {time.perf_counter() - started:.0f} s"

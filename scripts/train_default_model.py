@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +98,42 @@ def _rate(value: float | None, pct: bool = False) -> str:
     return f"{100 * value:.2f} %" if pct else f"{value:.3f}"
 
 
+@dataclass
+class TrainingInputs:
+    """Everything a cross-source run trains from, computed once: the rows, the scan's findings,
+    the default features and the source-balanced weights."""
+
+    data: LabelledData
+    screener: Screener
+    detections: list
+    rules: list
+    builder: FeatureBuilder
+    features: object
+    weights: np.ndarray
+    sources: np.ndarray
+    vendors: np.ndarray
+
+
+def training_inputs(agora: Path) -> TrainingInputs:
+    from interdiction.learn.model import _batched
+
+    data, vendor_list = load_all(agora)
+    screener = Screener.create()
+    detections, rules = scan_findings(screener, data.texts)
+    builder = FeatureBuilder.default(screener.kb)
+    return TrainingInputs(
+        data=data,
+        screener=screener,
+        detections=detections,
+        rules=rules,
+        builder=builder,
+        features=_batched(builder, data.texts, detections, rules),
+        weights=source_balanced_weights(data.offer, data.sources),
+        sources=np.array(data.sources),
+        vendors=np.array(vendor_list),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--agora", type=Path, default=AGORA)
@@ -120,17 +156,11 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    data, vendor_list = load_all(args.agora)
-    screener = Screener.create()
-    texts = data.texts
-    detections, rules = scan_findings(screener, texts)
-    builder = FeatureBuilder.default(screener.kb)
-    from interdiction.learn.model import _batched
-
-    features = _batched(builder, texts, detections, rules)
-    weights = source_balanced_weights(data.offer, data.sources)
-    sources = np.array(data.sources)
-    vendors = np.array(vendor_list)
+    inputs = training_inputs(args.agora)
+    data, screener, texts = inputs.data, inputs.screener, inputs.data.texts
+    detections, rules, builder = inputs.detections, inputs.rules, inputs.builder
+    features, weights = inputs.features, inputs.weights
+    sources, vendors = inputs.sources, inputs.vendors
     seconds = time.perf_counter() - started
     print(f"{len(texts):,} rows, {int(data.offer.sum()):,} offers, features in {seconds:.1f} s; "
           f"sources: {sorted(set(data.sources))}")  # fmt: skip
