@@ -169,7 +169,7 @@ def stream_speed(screener: Screener, scorer, texts: list[str], batch: int = 8192
 
 def asked_share(scorer: EmbeddingScorer, screener: Screener, texts: list[str]) -> float:
     """Share of the stream's messages the embedding scorer encodes."""
-    from interdiction.pipeline.screen import worth_a_verdict
+    from interdiction.score.rules import worth_a_verdict
 
     detections = screener.detect(texts)
     asked = 0

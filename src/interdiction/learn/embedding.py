@@ -364,7 +364,7 @@ class EmbeddingScorer(ModelScorer):
         self, texts: Sequence[str], detections: Sequence[list[Detection]]
     ) -> list[Assessment]:
         from interdiction.learn.scorer import model_may_read
-        from interdiction.pipeline.screen import worth_a_verdict
+        from interdiction.score.rules import worth_a_verdict
 
         ruled = [worth_a_verdict(d) for d in detections]
         verdicts = [

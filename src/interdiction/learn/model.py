@@ -239,8 +239,7 @@ def scan_findings(
 ) -> tuple[list[list[Detection]], list[Assessment | None]]:
     """What a scan knows of each text before the model: its detections, and the rules'
     assessment where the rules give one (as ``learn.scorer`` sees them when scanning)."""
-    from interdiction.pipeline.screen import worth_a_verdict
-    from interdiction.score.rules import RuleScorer
+    from interdiction.score.rules import RuleScorer, worth_a_verdict
 
     rules_scorer = getattr(screener.scorer, "rules", screener.scorer)
     if not isinstance(rules_scorer, RuleScorer):

@@ -29,13 +29,13 @@ from interdiction.kb import KnowledgeBase
 from interdiction.learn.features import ngram_buckets, ngram_strings
 from interdiction.learn.model import Model
 from interdiction.model import Assessment, Detection, Label
-from interdiction.pipeline.screen import worth_a_verdict
 from interdiction.score.rules import (
     FIRST_PERSON,
     LISTING_MAX_WORDS,
     NARRATIVE,
     PHARMACY_CLASSES,
     RuleScorer,
+    worth_a_verdict,
 )
 
 # Detections that give the model something to read: a name, a way to reach someone, trade.

@@ -12,7 +12,7 @@ from interdiction.detect.base import Detector, DetectorContext, create_detectors
 from interdiction.kb import KnowledgeBase, load_kb
 from interdiction.model import Assessment, Detection, Label
 from interdiction.pipeline.cache import DirectoryCache
-from interdiction.score.rules import RulePolicy, RuleScorer
+from interdiction.score.rules import RulePolicy, RuleScorer, worth_a_verdict
 from interdiction.text.batch import TextBatch
 
 
@@ -32,25 +32,9 @@ class Scorer(Protocol):
     ) -> list[Assessment]: ...
 
 
-# Detection kinds that can make an item worth a verdict: something named or someone reachable.
-EVIDENCE = frozenset({"substance", "cas", "analogue", "inchikey", "identifier"})
 NOTHING_FOUND = Assessment(
     label=Label.NONE, risk=0.0, flagged=False, reasons=[], detections=[], model="rules"
 )
-
-
-def worth_a_verdict(detections: list[Detection]) -> bool:
-    """Something named or someone reachable: "available" or "$20" alone name nothing, and an
-    ambiguous word ("coke") counts only beside trade signals."""
-    named = False
-    for det in detections:
-        if det.kind in ("trade", "solicitation"):
-            return any(d.kind in EVIDENCE for d in detections)
-        if det.kind in EVIDENCE and not (
-            det.kind == "substance" and det.attrs.get("match") == "weak"
-        ):
-            named = True
-    return named
 
 
 class Screener:

@@ -60,8 +60,7 @@ _ALONE_BEFORE, _ALONE_AFTER = r"(?<![\w|-])", r"(?![\w|-])"
 FIRST_PERSON = re.compile(
     _ALONE_BEFORE
     + r"(?:i|i'm|im|i've|ive|i'd|my|me|we|our|he|she|his|her|they|mi|je|mon|ma|mes|ich|mein|"
-    r"meine|meu|minha|я|мой|моя|мне|我)"
-    + _ALONE_AFTER,
+    r"meine|meu|minha|я|мой|моя|мне|我)" + _ALONE_AFTER,
     re.IGNORECASE,
 )
 # Verbs of a story, not of a title: "took 2 xanax" is talk, "2 xanax 2mg" a listing.
@@ -71,11 +70,27 @@ NARRATIVE = re.compile(
     r"love|hate|think|said|says|tried|want|wants|need|needs|tomorrow|yesterday|tonight|"
     # the same story told in other languages: since, I take, prescribed, receives
     r"depuis|prends|prescrit|re[cç]oit|desde|hace|tomo|llevo|recet[oó]|h[aá]|receitou|seit|"
-    r"nehme|verschrieben|bekommt|принимаю|назначил|назначили|уже)"
-    + _ALONE_AFTER,
+    r"nehme|verschrieben|bekommt|принимаю|назначил|назначили|уже)" + _ALONE_AFTER,
     re.IGNORECASE,
 )
 LISTING_MAX_WORDS = 14
+
+# Detection kinds that can make an item worth a verdict: something named or someone reachable.
+EVIDENCE = frozenset({"substance", "cas", "analogue", "inchikey", "identifier"})
+
+
+def worth_a_verdict(detections: list[Detection]) -> bool:
+    """Something named or someone reachable: "available" or "$20" alone name nothing, and an
+    ambiguous word ("coke") counts only beside trade signals."""
+    named = False
+    for det in detections:
+        if det.kind in ("trade", "solicitation"):
+            return any(d.kind in EVIDENCE for d in detections)
+        if det.kind in EVIDENCE and not (
+            det.kind == "substance" and det.attrs.get("match") == "weak"
+        ):
+            named = True
+    return named
 
 
 @dataclass(frozen=True)
