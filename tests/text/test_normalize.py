@@ -17,6 +17,8 @@ FOLDS_TO_FENTANYL = [
     ("fеntаnyl", "Cyrillic е and а"),
     ("ꜰᴇɴᴛᴀɴʏʟ", "small capitals"),
     ("fëntânyl", "diacritics"),
+    ("ƒєηтαηуℓ", "fancy-text Greek and Cyrillic look-alikes"),
+    ("ƒɛɳʈąɳყɭ", "Latin letters with hooks and tails"),
 ]
 
 

@@ -32,6 +32,8 @@ _HOMOGLYPHS = {
     # Greek
     "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
     "τ": "t", "υ": "u", "χ": "x", "ϲ": "c", "ϳ": "j", "ω": "w", "μ": "u", "γ": "y",
+    # "fancy text" generators: round sigma for o, Ukrainian ie for e, mirrored ya for r
+    "σ": "o", "ς": "c", "є": "e", "я": "r", "¢": "c", "∂": "d", "ð": "d",
     # Latin extensions and IPA that read as plain letters
     "ı": "i", "ȷ": "j", "ɑ": "a", "ɩ": "i", "ʟ": "l", "ɴ": "n", "ʀ": "r", "ʏ": "y", "ɪ": "i",
     "ſ": "s", "ƅ": "b", "ɢ": "g", "ʜ": "h", "ᴀ": "a", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ᴊ": "j",
@@ -65,11 +67,19 @@ _FOLD_RANGES = (
 )  # fmt: skip
 
 
+# "LATIN SMALL LETTER D WITH HOOK": a letter with a mark that Unicode does not decompose.
+_MARKED_LATIN = re.compile(r"LATIN (?:SMALL|CAPITAL) LETTER ([A-Z]) WITH ")
+
+
 def _single_char_fold(ch: str) -> str | None:
     """The one lower-case base letter ``ch`` stands for, or None if it is not one character."""
     text = unicodedata.normalize("NFKC", ch).casefold()
     text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     text = unicodedata.normalize("NFC", text)
+    if len(text) == 1 and not text.isascii():
+        marked = _MARKED_LATIN.match(unicodedata.name(text, ""))
+        if marked:
+            text = marked.group(1).lower()
     text = _HOMOGLYPHS.get(text, text)
     return text if len(text) == 1 else None
 
