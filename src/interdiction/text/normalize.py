@@ -33,7 +33,7 @@ _HOMOGLYPHS = {
     "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
     "τ": "t", "υ": "u", "χ": "x", "ϲ": "c", "ϳ": "j", "ω": "w", "μ": "u", "γ": "y",
     # "fancy text" generators: round sigma for o, Ukrainian ie for e, mirrored ya for r
-    "σ": "o", "ς": "c", "є": "e", "я": "r", "¢": "c", "∂": "d", "ð": "d",
+    "σ": "o", "ς": "c", "є": "e", "я": "r", "¢": "c", "∂": "d", "ð": "d", "ɛ": "e", "ყ": "y",
     # Latin extensions and IPA that read as plain letters
     "ı": "i", "ȷ": "j", "ɑ": "a", "ɩ": "i", "ʟ": "l", "ɴ": "n", "ʀ": "r", "ʏ": "y", "ɪ": "i",
     "ſ": "s", "ƅ": "b", "ɢ": "g", "ʜ": "h", "ᴀ": "a", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ᴊ": "j",
