@@ -3,11 +3,14 @@
 In one run, each measured program in its own process pinned to one core:
 
 1. generates the synthetic corpus (bench/generate_corpus.py) if it is missing;
-2. ``interdiction scan`` (Parquet in, Parquet out, every installed detector, the default
+2. start-up alone: ``scan --no-model`` of the first 1,000 messages, once with an empty cache
+   directory and once with the user's filled (by an unmeasured scan just before, which also
+   fills it for the scans that follow);
+3. ``interdiction scan`` (Parquet in, Parquet out, every installed detector, the default
    learned model, ``--profile``) on the first quarter of the corpus and on the whole of it: wall
    time, CPU time, peak RSS (the process tree: the scan and any helper it starts, such as an
    OPSIN JVM) and stage times; then ``scan --no-model`` (the rules alone) on the whole of it;
-3. the naive baseline (bench/naive_regex.py) on the first ``--naive-sample`` messages;
+4. the naive baseline (bench/naive_regex.py) on the first ``--naive-sample`` messages;
 
 then prints a summary and writes it into docs/performance.md between the bench markers.
 
@@ -56,6 +59,7 @@ TARGET_MODEL_MSGS_PER_S = 50_000  # with the default learned model (scan)
 TARGET_RSS = 1_000_000_000  # bytes
 RSS_FLAT = 1.10  # the whole corpus may take at most 10 % more memory than a quarter of it
 POLL_S = 0.05
+START_UP_ITEMS = 1_000  # messages of the scans that measure start-up alone
 TIME = Path("/usr/bin/time")
 MB = 1e6
 
@@ -153,7 +157,7 @@ def memory_method() -> str:
     )
 
 
-def run_measured(cmd: list[str], cpu: int) -> Measured:
+def run_measured(cmd: list[str], cpu: int, env: dict[str, str] | None = None) -> Measured:
     """Run ``cmd`` pinned to ``cpu``; wall and CPU time, and peak RSS as memory_method() says.
 
     The kernel's ru_maxrss from wait4 is not used: a child forked from this (large) process
@@ -172,7 +176,11 @@ def run_measured(cmd: list[str], cpu: int) -> Measured:
         with out_path.open("wb") as out, err_path.open("wb") as err:
             started = time.perf_counter()
             proc = subprocess.Popen(
-                timer + prefix + cmd, stdout=out, stderr=err, preexec_fn=None if prefix else pin
+                timer + prefix + cmd,
+                stdout=out,
+                stderr=err,
+                preexec_fn=None if prefix else pin,
+                env=env,
             )
             tree = program = 0
             done = threading.Event()
@@ -220,6 +228,26 @@ def run_scan(corpus: Path, output: Path, cpu: int, extra: tuple[str, ...] = ()) 
     profile = json.loads(lines[-1])
     stages = {name: stage["seconds"] for name, stage in profile["stages"].items()}
     return ScanRun(items=profile["items"], measured=measured, stages=stages)
+
+
+@dataclass(frozen=True)
+class StartUp:
+    """Wall seconds of ``scan --no-model`` on a few messages, where start-up is nearly all."""
+
+    items: int
+    warm: float  # what start-up built is in the cache directory (kb/cache.py)
+    cold: float  # an empty cache directory: the first scan after the KB or the code changed
+
+
+def run_start_up(head: Path, items: int, cpu: int) -> StartUp:
+    """Cold: with an empty cache directory of its own. Warm: with the user's, filled by a scan
+    just before (unmeasured), so it also fills the cache for the measured scans that follow."""
+    command = scan_command(head, head.with_name("scan-start-up.parquet"), ("--no-model",))
+    with tempfile.TemporaryDirectory() as empty:
+        cold = run_measured(command, cpu, {**os.environ, "INTERDICTION_CACHE_DIR": empty})
+    run_measured(command, cpu)
+    warm = run_measured(command, cpu)
+    return StartUp(items=items, warm=warm.wall, cold=cold.wall)
 
 
 def run_naive(corpus: Path, sample: int, cpu: int) -> NaiveRun:
@@ -326,6 +354,7 @@ def render(
     naive: NaiveRun,
     load_after: tuple[float, float, float],
     rules_only: ScanRun,
+    start_up: StartUp,
 ) -> str:
     command, when, host, pinned = setting.command, setting.when, setting.host, setting.pinned
     code, corpus, stats, kb = setting.code, setting.corpus, setting.stats, setting.kb
@@ -360,7 +389,8 @@ def render(
 | Same, `scan --no-model` (rules alone) | {rules_only.measured.wall:,.1f} s wall, **{rules_only.msgs_per_s:,.0f} msgs/s** | ≥ {TARGET_MSGS_PER_S:,} msgs/s: {_ok(rules_only.msgs_per_s >= TARGET_MSGS_PER_S)} |
 | Cost of the model | {full.measured.wall - rules_only.measured.wall:+,.1f} s wall; stage `score` {full.stages.get("score", 0):,.2f} s with, {rules_only.stages.get("score", 0):,.2f} s without | |
 | Same, per CPU second (user + system) | {full.items / full.measured.cpu:,.0f} msgs/s ({full.measured.cpu:,.1f} s CPU) | |
-| Start-up outside the stages (imports, KB, compilation) | {full.startup:,.1f} s ({_pct(full.startup / wall)} of wall) | |
+| Start-up outside the stages (imports, KB, compilation, exit) | {full.startup:,.1f} s with the model ({_pct(full.startup / wall)} of wall), {rules_only.startup:,.1f} s rules alone | |
+| Start-up alone: `scan --no-model` of {start_up.items:,} msgs | {start_up.warm:,.2f} s wall with the start-up cache filled; {start_up.cold:,.2f} s with an empty cache directory (the first scan after the KB or the code changed) | |
 | Peak RSS, {quarter.items:,} msgs | {_mb(quarter.measured.peak_rss)} | ≤ 1 GB: {_ok(quarter.measured.peak_rss <= TARGET_RSS)} |
 | Peak RSS, {full.items:,} msgs | {_mb(full.measured.peak_rss)} (× {rss_growth:.2f} for 4× the input) | ≤ 1 GB: {_ok(full.measured.peak_rss <= TARGET_RSS)}; flat: {_ok(flat)} |
 | Naive `re` alternation of the {naive.names:,} KB names, {naive.items:,} msgs, one core | **{naive.msgs_per_s:,.0f} msgs/s** (compile {naive.compile_seconds:.2f} s) | |
@@ -408,6 +438,10 @@ def main() -> None:
         kb=kb,
     )
 
+    print("start-up, cache empty and filled ...", flush=True)
+    head = corpus.with_name(corpus.stem + f"-head{START_UP_ITEMS}.parquet")
+    write_head(corpus, START_UP_ITEMS, head)
+    start_up = run_start_up(head, START_UP_ITEMS, args.cpu)
     print(f"scan of {args.n // 4:,} messages ...", flush=True)
     quarter = run_scan(quarter_corpus, out / "scan-quarter.parquet", args.cpu)
     print(f"scan of {args.n:,} messages ...", flush=True)
@@ -417,7 +451,7 @@ def main() -> None:
     print(f"naive re over {args.naive_sample:,} messages ...", flush=True)
     naive = run_naive(corpus, args.naive_sample, args.cpu)
 
-    block = render(setting, quarter, full, naive, os.getloadavg(), rules_only)
+    block = render(setting, quarter, full, naive, os.getloadavg(), rules_only, start_up)
     replace_section(args.doc, START, END, block, DOC_INTRO)
     print()
     print(block)

@@ -17,7 +17,7 @@ def test_defaults_put_sqlite_under_the_data_directory(tmp_path):
 
 def test_environment_wins_over_the_file(tmp_path):
     config = tmp_path / "interdiction.toml"
-    config.write_text('claim_minutes = 5\nsecure_cookies = true\nthreshold = 0.7\n')
+    config.write_text("claim_minutes = 5\nsecure_cookies = true\nthreshold = 0.7\n")
     settings = Settings.load(
         {"INTERDICTION_CONFIG": str(config), "INTERDICTION_CLAIM_MINUTES": "30"}
     )

@@ -10,9 +10,9 @@ from typing import Annotated
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
-from interdiction.cli import kb_commands, model_commands, service_commands
+from interdiction.cli import kb_commands, model_commands
 from interdiction.cli.render import stderr_console, summary_table, verdict_panel
 from interdiction.ingest.base import (
     DEFAULT_BATCH_SIZE,
@@ -25,14 +25,43 @@ from interdiction.pipeline.output import RecordBuilder, Sink, open_sink
 from interdiction.pipeline.run import ItemsRejected, ScanSummary, scan
 from interdiction.pipeline.screen import Screener
 
+
+class _ServiceCommandsOnUse(TyperGroup):
+    """The review-service commands (cli/service_commands.py) import the database and web stack,
+    about a second: they are added only when a command other than ours is asked for, or listed."""
+
+    _services_added = False
+
+    def list_commands(self, ctx) -> list[str]:
+        self._add_service_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, cmd_name: str):
+        if cmd_name not in self.commands:  # a service command, or a typo to suggest one for
+            self._add_service_commands()
+        return super().get_command(ctx, cmd_name)
+
+    def _add_service_commands(self) -> None:
+        if self._services_added:
+            return
+        from interdiction.cli import service_commands
+
+        services = typer.Typer()
+        service_commands.register(services)
+        merged = {**self.commands, **typer.main.get_group(services).commands}
+        # commands before groups, as typer lists a group built in one go
+        self.commands = dict(sorted(merged.items(), key=lambda kv: isinstance(kv[1], TyperGroup)))
+        self._services_added = True
+
+
 app = typer.Typer(
+    cls=_ServiceCommandsOnUse,
     help="Find and explain evidence of online trafficking of dangerous substances.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
 app.add_typer(kb_commands.app, name="kb")
 app.add_typer(model_commands.app, name="model")
-service_commands.register(app)
 
 EXIT_UNUSABLE_INPUT = 2
 SAMPLE = "samples/listings.jsonl"
@@ -198,6 +227,8 @@ def scan_command(
     use_bar = not quiet and sys.stderr.isatty() and sum(sizes.values()) > 5_000_000
     try:
         if use_bar:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # if shown
+
             columns = (TextColumn("{task.description}"), BarColumn(),
                        TextColumn("{task.fields[items]:,} items"), TimeElapsedColumn())  # fmt: skip
             with Progress(*columns, console=stderr_console(), transient=True) as bar:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from interdiction.kb import KnowledgeBase
+from interdiction.kb.cache import BytesCache
 from interdiction.model import Detection
 from interdiction.plugins import load_plugins
 from interdiction.text.batch import TextBatch
-from interdiction.text.engine import CompiledCache
 
 ENTRY_POINT_GROUP = "interdiction.detectors"
 
@@ -47,7 +47,7 @@ class DetectorContext:
 
     kb: KnowledgeBase
     options: dict[str, Any] = field(default_factory=dict)
-    pattern_cache: CompiledCache | None = None  # keeps compiled pattern sets between runs
+    pattern_cache: BytesCache | None = None  # keeps what detectors compile between runs
 
 
 class Detector(ABC):

@@ -26,19 +26,21 @@ the rest of the batch.
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import hyperscan
-from rdkit import Chem, DataStructs
+from rdkit import Chem, DataStructs, rdBase
 from rdkit.Chem import rdFingerprintGenerator
 
 from interdiction.detect import structures
 from interdiction.detect.base import Detector, DetectorContext, Example, Findings
 from interdiction.detect.opsin import MAX_NAME_CHARS, OpsinResolver, shared_resolver
 from interdiction.kb import KnowledgeBase, cas_check_digit_ok, format_cas, merge_key
+from interdiction.kb.cache import BytesCache, cached_object, code_fingerprint
 from interdiction.model import Detection, Substance
 from interdiction.text.batch import TextBatch
 from interdiction.text.engine import PatternSet
@@ -164,6 +166,14 @@ def _identify(smiles: str) -> _Identity | None:
     return _Identity(key, Chem.MolToSmiles(parent), tuple(structures.classify(parent)))
 
 
+def _cached_kb_structures(kb: KnowledgeBase, cache: BytesCache | None) -> _KBStructures:
+    """_build_kb_structures (half a second of RDKit), kept between runs: the index depends on
+    the KB, on this module and structures.py, and on RDKit."""
+    code = code_fingerprint(sys.modules[__name__], structures)
+    key = f"kb-structures-{kb.fingerprint}-{code}-{rdBase.rdkitVersion}"
+    return cached_object(cache, key, lambda: _build_kb_structures(kb))
+
+
 def _build_kb_structures(kb: KnowledgeBase) -> _KBStructures:
     index = _KBStructures()
     for sub in kb.substances.values():
@@ -248,8 +258,11 @@ class ChemicalDetector(Detector):
         # options["opsin_resolver"]: an OpsinResolver of the caller's; default one per process
         resolver: OpsinResolver | None = context.options.get("opsin_resolver")
         self._resolver = resolver or shared_resolver()
+        self._cache = context.pattern_cache
         self._prefilter = PatternSet(
-            [*_CAS_PREFILTERS, _INCHIKEY_PREFILTER, *_NAME_CUES], flags=_PREFILTER_FLAGS
+            [*_CAS_PREFILTERS, _INCHIKEY_PREFILTER, *_NAME_CUES],
+            flags=_PREFILTER_FLAGS,
+            cache=self._cache,
         )
         self._cas_by_prefix = _unique_cas_prefixes(self._kb)
         self._kb_structures: _KBStructures | None = None
@@ -443,7 +456,7 @@ class ChemicalDetector(Detector):
 
     def _kb_index(self) -> _KBStructures:
         if self._kb_structures is None:
-            self._kb_structures = _build_kb_structures(self._kb)
+            self._kb_structures = _cached_kb_structures(self._kb, self._cache)
         return self._kb_structures
 
     def _nearest(self, class_id: str, smiles: str) -> tuple[str | None, float | None]:

@@ -63,6 +63,7 @@ from Crypto.Hash import keccak
 from phonenumbers import Leniency, PhoneNumberFormat
 
 from interdiction.detect.base import Detector, DetectorContext, Example, Findings
+from interdiction.kb.cache import BytesCache
 from interdiction.model import Detection
 from interdiction.text.batch import TextBatch
 from interdiction.text.engine import PatternSet
@@ -162,11 +163,13 @@ def _candidate_patterns(region: str | None) -> list[tuple[str, bytes]]:
 
 
 @lru_cache(maxsize=8)
-def _compiled_candidates(region: str | None) -> tuple[PatternSet, tuple[str, ...]]:
-    """One hyperscan database per phone region, shared by every detector instance."""
+def _compiled_candidates(
+    region: str | None, cache: BytesCache | None
+) -> tuple[PatternSet, tuple[str, ...]]:
+    """One hyperscan database per phone region, shared by the detectors of one cache."""
     patterns = _candidate_patterns(region)
     # no CASELESS: the lower view has no upper-case ASCII left
-    pattern_set = PatternSet([pattern for _, pattern in patterns])
+    pattern_set = PatternSet([pattern for _, pattern in patterns], cache=cache)
     return pattern_set, tuple(family for family, _ in patterns)
 
 
@@ -589,7 +592,9 @@ class IdentifierDetector(Detector):
         super().__init__(context)
         region = context.options.get("phone_region")
         self.phone_region: str | None = region.upper() if region else None
-        self._candidates, self._family_of = _compiled_candidates(self.phone_region)
+        self._candidates, self._family_of = _compiled_candidates(
+            self.phone_region, context.pattern_cache
+        )
         self._suffixes = _suffix_extractor()
         # in this order: a later finder skips the spans an earlier (stronger) one claimed
         self._finders: tuple[tuple[str, Callable[[_Findings], None]], ...] = (

@@ -9,20 +9,20 @@ Items with zero-width characters or spaced-out letters are compacted and scanned
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import pickle
 import re
+import sys
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from interdiction.detect.base import Detector, DetectorContext, Example, Findings
 from interdiction.kb import KnowledgeBase, merge_key
+from interdiction.kb.cache import cached_object, code_fingerprint
 from interdiction.model import Detection
+from interdiction.text import normalize
 from interdiction.text.batch import TextBatch
 from interdiction.text.engine import MULTILINE, SOM, UTF8, PatternSet
 from interdiction.text.normalize import NEEDS_COMPACT_HS, compact, fold_name, lower_view
@@ -41,8 +41,9 @@ MIN_NAME_CHARS = 3  # shorter names ("x", "md", "k") are everyday letters, not e
 MIN_IDEOGRAPH_CHARS = 2  # in Chinese or Japanese two characters make a word (冰毒, 大麻)
 
 
-@dataclass(frozen=True, slots=True)
-class _Term:
+class _Term(NamedTuple):
+    """A KB name behind a pattern (a tuple: thousands are read back from the cache at start)."""
+
     substance_id: str
     name: str  # the KB spelling
     kind: str
@@ -52,11 +53,7 @@ class _Term:
     plain: str  # the KB spelling, lower case, to tell what the writer changed
     accented: bool  # Latin letters with diacritics: written without them it may be another
     # language's everyday word (French "héroïne" vs English "heroine")
-
-    @property
-    def declines(self) -> bool:
-        """A Cyrillic name: Russian and Ukrainian endings may follow it."""
-        return any(_is_cyrillic(ch) for ch in self.plain)
+    declines: bool  # a Cyrillic name: Russian and Ukrainian endings may follow it
 
 
 def _is_emoji(text: str) -> bool:
@@ -112,6 +109,7 @@ def compile_terms(kb: KnowledgeBase, weak: bool) -> tuple[list[str], list[list[_
                 if not folded or (not emoji and len(folded) < shortest):
                     continue
                 key = folded if not weak else lower_view(variant).strip()
+                plain = _plain(variant)
                 term = _Term(
                     substance_id=sub.id,
                     name=name.text,
@@ -119,8 +117,9 @@ def compile_terms(kb: KnowledgeBase, weak: bool) -> tuple[list[str], list[list[_
                     weak=is_weak,
                     emoji=emoji,
                     bounded=bounded,
-                    plain=_plain(variant),
+                    plain=plain,
                     accented=_has_diacritics(name.text),
+                    declines=any(_is_cyrillic(ch) for ch in plain),
                 )
                 terms = by_pattern.setdefault(key, [])
                 if all(t.substance_id != sub.id for t in terms):
@@ -129,23 +128,14 @@ def compile_terms(kb: KnowledgeBase, weak: bool) -> tuple[list[str], list[list[_
     return patterns, [by_pattern[p] for p in patterns]
 
 
-_CODE_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+# the term tables depend on this module and on the folding of text/normalize.py
+_CODE_VERSION = code_fingerprint(sys.modules[__name__], normalize)
 
 
 def _cached_terms(kb: KnowledgeBase, weak: bool, cache) -> tuple[list[str], list[list[_Term]]]:
     """compile_terms, kept between runs with the compiled databases (same KB, same code)."""
-    if cache is None:
-        return compile_terms(kb, weak)
     key = f"terms-{kb.fingerprint}-{_CODE_VERSION}-{int(weak)}"
-    stored = cache.get(key)
-    if stored is not None:
-        try:
-            return pickle.loads(stored)
-        except (pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-            pass  # damaged or from another version: compile afresh
-    result = compile_terms(kb, weak)
-    cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    return result
+    return cached_object(cache, key, lambda: compile_terms(kb, weak))
 
 
 class _TermSet:
@@ -253,18 +243,23 @@ class SubstanceTermDetector(Detector):
         self._lower_patterns = PatternSet(
             [i[0].encode() for i in self._implied] + list(NEEDS_COMPACT_HS),
             flags=[SOM | UTF8 | MULTILINE] * len(self._implied) + [UTF8] * len(NEEDS_COMPACT_HS),
+            cache=context.pattern_cache,
         )
 
     def detect(self, batch: TextBatch) -> list[Sequence[Detection]]:
         found = Findings(len(batch))
         for terms in (self._strong, self._weak):
             ids, starts, ends = terms.patterns.scan_chars(batch, terms.view)
-            if len(ids):
-                keep = terms.unbounded[ids] | _may_stand_alone(batch, starts, ends)
-                ids, starts, ends = ids[keep], starts[keep], ends[keep]
-            for pattern_id, item, start, end in batch.to_items(ids, starts, ends):
+            if not len(ids):
+                continue
+            may_stand_alone, free = _word_edges(batch, starts, ends)
+            keep = terms.unbounded[ids] | may_stand_alone
+            matches = batch.to_items(ids[keep], starts[keep], ends[keep], free[keep])
+            for pattern_id, item, start, end, edges_free in matches:
                 text = batch.texts[item]
-                found[item].extend(self._confirm(text, start, end, terms.terms[pattern_id], ()))
+                found[item].extend(
+                    self._confirm(text, start, end, terms.terms[pattern_id], (), edges_free)
+                )
         compact: set[int] = set()
         for index, item, start, end in self._lower_patterns.scan(batch, "lower"):
             if index < len(self._implied):
@@ -311,9 +306,9 @@ class SubstanceTermDetector(Detector):
                 end,
                 self._strong.terms[pattern_id],
                 tuple(disguise),
-                batch.texts[item],
-                o_start,
-                o_end,
+                original=batch.texts[item],
+                o_start=o_start,
+                o_end=o_end,
             ):
                 found[item].append(detection)
 
@@ -324,12 +319,14 @@ class SubstanceTermDetector(Detector):
         end: int,
         terms: list[_Term],
         disguise: tuple[str, ...],
+        edges_free: bool = False,
         original: str | None = None,
         o_start: int | None = None,
         o_end: int | None = None,
     ) -> list[Detection]:
+        """Detections for a match; ``edges_free``: nothing is glued to it (see _word_edges)."""
         head = terms[0]
-        if head.bounded and not _at_word_edges(text, start, end, head.declines):
+        if head.bounded and not edges_free and not _at_word_edges(text, start, end, head.declines):
             return []
         written = text[start:end]
         # most matches are spelt as in the KB: skip the per-character analysis for them
@@ -367,15 +364,21 @@ class SubstanceTermDetector(Detector):
         return out
 
 
-def _may_stand_alone(batch: TextBatch, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Vectorised first cut of the word-edge test: drop the many matches glued inside a
-    longer word ("ice" in "office") before any per-match Python runs. Lets through
-    everything the exact test (:func:`_at_word_edges`) might accept."""
+def _word_edges(
+    batch: TextBatch, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised word-edge test, before any per-match Python runs: (may stand alone, free).
+
+    "May stand alone" drops the many matches glued inside a longer word ("ice" in "office")
+    and lets through everything the exact test (:func:`_at_word_edges`) might accept. "Free"
+    matches have nothing of their own type glued on either side: the exact test accepts them.
+    """
     types = batch.char_types_at
     before = np.where(starts > 0, types(np.maximum(starts - 1, 0)), 0)
     glued_before = (before != 0) & (before == types(starts))
     after = types(ends)
     glued_after = (after != 0) & (after == types(ends - 1))
+    free = ~(glued_before | glued_after)
     joined = batch.joined
     maybe_plural = glued_after & ~glued_before
     plural = np.fromiter(
@@ -386,7 +389,7 @@ def _may_stand_alone(batch: TextBatch, starts: np.ndarray, ends: np.ndarray) -> 
         dtype=bool,
     )
     glued_after[maybe_plural] = ~plural
-    return ~(glued_before | glued_after)
+    return ~(glued_before | glued_after), free
 
 
 def _char_type(ch: str) -> str | None:

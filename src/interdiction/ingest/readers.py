@@ -301,12 +301,18 @@ class ParquetReader(Reader):
             pc.is_null(text), pc.or_kleene(blank, pc.greater(size, self.options.max_item_bytes))
         )
         bad = pc.fill_null(bad, True)
-        row_numbers = pa.array([str(first_row + i + 1) for i in range(table.num_rows)])
-        if self.options.id_field in table.column_names:
-            given = pc.cast(table[self.options.id_field], pa.string())
-            ids = pc.if_else(pc.is_null(given), row_numbers, given)  # as JSONL: the row number
-        else:
-            ids = row_numbers
+        given = (
+            pc.cast(table[self.options.id_field], pa.string())
+            if self.options.id_field in table.column_names
+            else None
+        )
+        if given is not None and given.null_count == 0:
+            ids = given
+        else:  # as JSONL: an item without an id is known by its row number
+            row_numbers = pa.array([str(first_row + i + 1) for i in range(table.num_rows)])
+            ids = (
+                row_numbers if given is None else pc.if_else(pc.is_null(given), row_numbers, given)
+            )
         extra_names = [
             n for n in table.column_names if n not in {self.options.id_field, *text_fields}
         ]

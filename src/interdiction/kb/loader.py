@@ -4,11 +4,16 @@ Curated entries (``kb/curated/*.yaml``) come first and win. Derived snapshots
 (``kb/derived/*.json``, written by ``scripts/derive_kb.py`` from licensed source data) are merged
 into the curated entry they name (same id, or a shared preferred/synonym name); the rest become
 entries of their own. Every name keeps the source it came from.
+
+Parsing the YAML takes a good part of a second, so a loaded KB is kept, pickled, in the user's
+cache directory (kb/cache.py), keyed by everything it is built from: every file read, the
+code that reads them and the versions of the parsers.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,8 +23,10 @@ from pathlib import Path
 import orjson
 import yaml
 
+from interdiction.kb import schema
+from interdiction.kb.cache import DirectoryCache, cached_object, code_fingerprint
 from interdiction.kb.schema import EntryError, parse_entry
-from interdiction.model import Name, Substance
+from interdiction.model import Name, Substance, records
 
 PACKAGE_KB = Path(__file__).parent
 # Merge order of derived snapshots: more authoritative first.
@@ -41,7 +48,9 @@ def merge_key(text: str) -> str:
 class KnowledgeBase:
     substances: dict[str, Substance]
     sources: dict[str, dict]
-    fingerprint: str  # hash of the files it was loaded from; keys compiled-matcher caches
+    # hash of what it was loaded from (load_kb: the files, the code and parsers reading them);
+    # keys the caches of what is compiled from it
+    fingerprint: str
     files: list[str] = field(default_factory=list)
     # merge keys of weak names that are everyday words (derived/common_weak_names.json)
     common_weak_names: frozenset[str] = frozenset()
@@ -233,24 +242,63 @@ def build_kb(
     return KnowledgeBase(substances, sources, digest.hexdigest()[:16], files)
 
 
+@dataclass(frozen=True)
+class _KBFiles:
+    """The files a KB directory is built from."""
+
+    root: Path
+    curated: list[Path]
+    derived: list[Path]
+    sources: Path | None
+    common_weak_names: Path | None
+
+    @classmethod
+    def find(cls, root: Path) -> _KBFiles:
+        curated = sorted((root / "curated").glob("*.yaml"))
+        if not curated:
+            raise KBError(f"{root}: no curated/*.yaml files")
+        derived_dir = root / "derived"
+        derived = [derived_dir / name for name in DERIVED_ORDER if (derived_dir / name).exists()]
+        sources, common = root / "sources.yaml", derived_dir / "common_weak_names.json"
+        return cls(
+            root,
+            curated,
+            derived,
+            sources if sources.exists() else None,
+            common if common.exists() else None,
+        )
+
+    def fingerprint(self) -> str:
+        """Hash of every file (path and content), the loader's code and the parsers' versions."""
+        code = code_fingerprint(sys.modules[__name__], schema, records)
+        digest = hashlib.sha256(f"{code} {yaml.__version__} {orjson.__version__}".encode())
+        for path in [*self.curated, *self.derived, self.sources, self.common_weak_names]:
+            if path is not None:
+                data = path.read_bytes()
+                digest.update(f"{path.relative_to(self.root)}\0{len(data)}\0".encode() + data)
+        return digest.hexdigest()
+
+    def build(self) -> KnowledgeBase:
+        sources: dict[str, dict] = {}
+        if self.sources is not None:
+            doc = yaml.safe_load(self.sources.read_text(encoding="utf-8")) or {}
+            sources = {s["id"]: s for s in doc.get("sources", [])}
+        kb = build_kb(self.curated, self.derived, sources)
+        if self.common_weak_names is not None:
+            names = orjson.loads(self.common_weak_names.read_bytes()).get("names", [])
+            kb.common_weak_names = frozenset(merge_key(n) for n in names)
+        return kb
+
+
 @lru_cache(maxsize=4)
 def load_kb(directory: str | None = None) -> KnowledgeBase:
     """The knowledge base in ``directory`` (default: the one shipped in the package)."""
-    root = Path(directory) if directory else PACKAGE_KB
-    curated = sorted((root / "curated").glob("*.yaml"))
-    if not curated:
-        raise KBError(f"{root}: no curated/*.yaml files")
-    derived_dir = root / "derived"
-    derived = [derived_dir / name for name in DERIVED_ORDER if (derived_dir / name).exists()]
-    sources_file = root / "sources.yaml"
-    sources: dict[str, dict] = {}
-    if sources_file.exists():
-        doc = yaml.safe_load(sources_file.read_text(encoding="utf-8")) or {}
-        sources = {s["id"]: s for s in doc.get("sources", [])}
-    kb = build_kb(curated, derived, sources)
-    common = derived_dir / "common_weak_names.json"
-    if common.exists():
-        data = common.read_bytes()
-        kb.common_weak_names = frozenset(merge_key(n) for n in orjson.loads(data).get("names", []))
-        kb.fingerprint = hashlib.sha256(kb.fingerprint.encode() + data).hexdigest()[:16]
-    return kb
+    files = _KBFiles.find(Path(directory) if directory else PACKAGE_KB)
+    key = files.fingerprint()
+
+    def build() -> KnowledgeBase:
+        kb = files.build()
+        kb.fingerprint = key[:16]
+        return kb
+
+    return cached_object(DirectoryCache(section="kb"), key, build)

@@ -11,6 +11,8 @@ import csv
 import sys
 from abc import ABC, abstractmethod
 from functools import lru_cache
+from itertools import compress
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -123,13 +125,17 @@ class RecordBuilder:
             "risk": assessment.risk,
             "reasons": assessment.reasons,
             "substances": self.substances(dets) if dets else [],
-            "identifiers": [
-                {"type": d.attrs["type"], "value": d.value, "start": d.start, "end": d.end}
-                for d in dets
-                if d.kind == "identifier"
-            ],
+            "identifiers": _identifiers(dets),
             "detections": [_detection_dict(d) for d in dets],
         }
+
+
+def _identifiers(detections: list[Detection]) -> list[dict[str, Any]]:
+    return [
+        {"type": d.attrs["type"], "value": d.value, "start": d.start, "end": d.end}
+        for d in detections
+        if d.kind == "identifier"
+    ]
 
 
 def _detection_dict(det: Detection) -> dict[str, Any]:
@@ -255,42 +261,46 @@ class ParquetSink(Sink):
         self.path = path
         self.builder = builder
         self.writer: pq.ParquetWriter | None = None
+        self.pending: list[pa.Table] = []  # batches not yet written, up to a row group
+        self.pending_rows = 0
         path.open("wb").close()  # fail now, with a clear message, if it cannot be written
 
     def write(self, batch: InputBatch, assessments: list[Assessment]) -> None:
         table = self._table(batch, assessments)
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+            self.writer = _parquet_writer(self.path, table.schema)
         elif table.schema != self.writer.schema:
             table = table.cast(self.writer.schema)
-        self.writer.write_table(table)
+        self.pending.append(table)
+        self.pending_rows += table.num_rows
+        if self.pending_rows >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.writer is not None and self.pending:
+            self.writer.write_table(pa.concat_tables(self.pending))
+        self.pending, self.pending_rows = [], 0
 
     def _table(self, batch: InputBatch, assessments: list[Assessment]) -> pa.Table:
         """Columns built from the few items with evidence; the rest are filled by numpy."""
         n = len(batch.ids)
-        hits = [i for i, a in enumerate(assessments) if a.detections]
+        # a C loop over the batch: most items have no evidence
+        hits = list(compress(range(n), map(attrgetter("detections"), assessments)))
         flagged = np.zeros(n, dtype=bool)
         risk = np.zeros(n, dtype=np.float32)
         label = np.zeros(n, dtype=np.int8)  # index into LABELS
         nested: dict[str, list[list]] = {k: [] for k in _NESTED}
         for i in hits:
             assessment = assessments[i]
-            record = self.builder.record(batch.ids[i], assessment)
+            detections = assessment.detections
             flagged[i] = assessment.flagged
             risk[i] = assessment.risk
-            label[i] = _LABEL_INDEX[record["label"]]
-            nested["reasons"].append(record["reasons"])
-            nested["substances"].append(record["substances"])
-            nested["identifiers"].append(record["identifiers"])
-            nested["detections"].append(
-                [
-                    {
-                        **{k: d[k] for k in _DETECTION_FIELDS if k != "attrs"},
-                        "attrs": _attrs_json(d),
-                    }
-                    for d in record["detections"]
-                ]
-            )
+            label[i] = _LABEL_INDEX[str(assessment.label)]
+            # the fields of RecordBuilder.record, with each detection's attrs as JSON text
+            nested["reasons"].append(assessment.reasons)
+            nested["substances"].append(self.builder.substances(detections))
+            nested["identifiers"].append(_identifiers(detections))
+            nested["detections"].append([_detection_row(d) for d in detections])
         columns = [
             pa.array(batch.ids, pa.string()),
             pa.array(flagged),
@@ -316,9 +326,29 @@ class ParquetSink(Sink):
 
     def close(self) -> None:
         if self.writer is not None:
+            self._flush()
             self.writer.close()
         else:
             pq.write_table(OUTPUT_SCHEMA.empty_table(), self.path)
+
+
+# Batches are written in row groups of at least this many rows: fewer, fuller pages to encode.
+ROW_GROUP_ROWS = 65_536
+
+
+def _parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    """Dictionary encoding and statistics for the flat columns only, and no dictionary for the
+    ids (unique by nature): the nested columns are nearly all empty lists, and encoding them
+    so, or min/max of their leaves (a detection's start, say), costs time and helps no reader.
+    """
+    flat = [f.name for f in schema if not pa.types.is_nested(f.type)]
+    return pq.ParquetWriter(
+        path,
+        schema,
+        compression="zstd",
+        use_dictionary=[name for name in flat if name != "id"],
+        write_statistics=flat,
+    )
 
 
 _NESTED = ("reasons", "substances", "identifiers", "detections")
@@ -336,9 +366,20 @@ def _sparse_lists(n: int, rows: list[int], values: list[list], list_type: pa.Lis
     return pa.ListArray.from_arrays(pa.array(offsets), flat)
 
 
-def _attrs_json(det: dict[str, Any]) -> str:
-    extra = {k: v for k, v in det.items() if k not in _DETECTION_FIELDS}
-    return orjson.dumps(extra, default=str).decode()
+def _detection_row(det: Detection) -> dict[str, Any]:
+    """A detection as its Parquet struct: the detector's extra evidence as JSON text (an attr
+    named like a field is left out, as _detection_dict leaves it out of a record)."""
+    attrs = {k: v for k, v in det.attrs.items() if k not in _DETECTION_FIELDS}
+    return {
+        "detector": det.detector,
+        "kind": det.kind,
+        "start": det.start,
+        "end": det.end,
+        "text": det.text,
+        "value": det.value,
+        "weight": det.weight,
+        "attrs": orjson.dumps(attrs, default=str).decode(),
+    }
 
 
 def open_sink(output: str | None, builder: RecordBuilder) -> Sink:

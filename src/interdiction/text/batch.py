@@ -26,7 +26,7 @@ SEPARATOR = "\n"
 class TextBatch:
     def __init__(self, texts: Sequence[str]):
         self.texts = list(texts)
-        lengths = np.fromiter((len(t) for t in self.texts), dtype=np.int64, count=len(self.texts))
+        lengths = np.fromiter(map(len, self.texts), dtype=np.int64, count=len(self.texts))
         # start of each item in the joined buffer (one separator between items)
         self.starts = np.zeros(len(self.texts), dtype=np.int64)
         if len(self.texts) > 1:
@@ -78,28 +78,30 @@ class TextBatch:
             if len(data) != len(text):
                 raw = np.frombuffer(data, dtype=np.uint8)
                 is_start = (raw & 0xC0) != 0x80
-                char_of_byte = np.cumsum(is_start, dtype=np.int32) - 1
+                char_of_byte = np.cumsum(is_start, dtype=np.int32)
+                char_of_byte -= 1  # in place: a second array of the view's size costs as much
             cache[name] = (data, char_of_byte)
         return cache[name]
 
     def to_chars(
-        self, view: str, hits: list[tuple[int, int, int]]
+        self, view: str, hits: np.ndarray | Sequence[tuple[int, int, int]]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(pattern ids, start, end) as arrays of character offsets in the joined buffer."""
+        """(pattern ids, start, end) as arrays of character offsets in the joined buffer, from
+        rows (pattern id, byte start, byte end) in the view's UTF-8."""
         _, char_of_byte = self.encoded(view)
-        ids = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
-        b_start = np.fromiter((h[1] for h in hits), dtype=np.int64, count=len(hits))
-        b_end = np.fromiter((h[2] for h in hits), dtype=np.int64, count=len(hits))
-        if char_of_byte is None or not hits:
+        rows = np.asarray(hits, np.int64).reshape(-1, 3)
+        ids, b_start, b_end = rows[:, 0], rows[:, 1], rows[:, 2]
+        if char_of_byte is None or not len(rows):
             return ids, b_start, b_end
         c_start = char_of_byte[np.minimum(b_start, len(char_of_byte) - 1)]
         c_end = char_of_byte[b_end - 1] + 1
         return ids, c_start, c_end
 
     def to_items(
-        self, ids: np.ndarray, c_start: np.ndarray, c_end: np.ndarray
-    ) -> Iterator[tuple[int, int, int, int]]:
-        """(id, item, start, end) relative to the item; matches crossing items are dropped."""
+        self, ids: np.ndarray, c_start: np.ndarray, c_end: np.ndarray, *columns: np.ndarray
+    ) -> Iterator[tuple]:
+        """(id, item, start, end) relative to the item, followed by the match's value in each of
+        ``columns`` (arrays aligned with ``ids``); matches crossing items are dropped."""
         if not len(ids):
             return
         items = np.searchsorted(self.starts, c_end - 1, side="right") - 1
@@ -112,6 +114,7 @@ class TextBatch:
             items[inside].tolist(),
             np.maximum(rel_start[inside], 0).tolist(),
             rel_end[inside].tolist(),
+            *(column[inside].tolist() for column in columns),
             strict=True,
         )
 
@@ -133,4 +136,4 @@ def _char_type(ch: str) -> int:
     return 1 if ch.isalpha() else 2 if ch.isdigit() else 0
 
 
-_BMP_CHAR_TYPES = np.fromiter((_char_type(chr(p)) for p in range(0x10000)), np.uint8, 0x10000)
+_BMP_CHAR_TYPES = np.fromiter(map(_char_type, map(chr, range(0x10000))), np.uint8, 0x10000)
