@@ -47,16 +47,22 @@ SIGNALS: list[Signal] = [
         r"\b" + _NUM + r"[\s-]?(?:usd|eur|gbp|aud|cad|btc|xmr|usdt|bucks|dollars?|euros?|quid)\b",
         r"\b" + _NUM + r"[$€£]",
         _words("price", "prices", "pricing", "per gram", "per g", "a gram", "obo", "ono", "cheap",
-               "discount", "precio", "precios", "prix", "preis", "preise", "prezzo", "preco"),
+               "discount", "on sale", "precio", "precios", "prix", "preis", "preise", "prezzo",
+               "preco"),
         "цена", "цены", "руб", "价格", "价钱", "元", "سعر", "الأسعار",
     ),
     *_signals(
         "quantity", "trade", 0.45, False,
         r"\b" + _NUM + r"\s?(?:g|gr|gram|grams|gramm|gramos|grammes|kg|kilo|kilos|kgs|oz|ounces?"
         r"|lbs?|pcs|pieces|pills?|tabs?|tablets|caps|capsules|blotters?|hits|vials|amps|units"
-        r"|packs?|bars|pressies|strips|zips|qp|hp)\b",
+        r"|packs?|bars|pressies|strips|zips|qp|hp|stck|stk)\b",
+        _words("by the gram", "by the ounce", "per ounce", "an ounce", "ounce of", "gram of",
+               "grams of"),
         r"\b\d+\s?x\s?\d*\b",
-        r"\b\d+\s(?:[\w-]+\s){1,2}(?:pills|tabs|blotters|caps|hits|capsules|tablets)\b",
+        r"\b\d+\s(?:[\w-]+\s){1,2}(?:pills?|tabs?|blotters?|caps|hits?|capsules?|tablets?|bars?"
+        r"|vials?|strips?|doses?|crystals)\b",
+        # a dose count sells edibles and blotters: "11 doses", "quad dose", "100x single dose"
+        r"\b\d+\s?doses\b", _words("single dose", "double dose", "triple dose", "quad dose"),
         r"\b\d+\s?x\s?\d+(?:[.,]\d+)?\s?(?:mg|g|ml|mcg|ug)\b",
         r"\b" + _NUM + r"\s?(?:gm|gms|pounds?|lb|lbs|ounces?|oz|kilos?|kgs?|grammes?|gramos)\b",
         r"\bx\s?\d+\b",
@@ -103,16 +109,30 @@ SIGNALS: list[Signal] = [
                "fe required", "fe accepted", "fe for new", "finalise early"),
         r"[(*\[]\s?fe\s?[)*\]]",
     ),
+    # Ecstasy pills are sold by press name and strength ("Mitsubishi 220mg pill"): what lets
+    # a press name (a name of kind "press" in the KB) be read as a pill.
+    *_signals(
+        "pill-press", "trade", 0.45, False,
+        r"\b\d{2,3}(?:\s?-\s?\d{2,3})?\s?mg\b[^\n]{0,30}\b(?:pills?|pillen|pilule|pastillas?)\b",
+        r"\b(?:pills?|pillen|pastillas?)\b[^\n]{0,30}\b\d{3}\s?mg\b",
+        _words("pressed pills", "super pills", "heavy pills", "double stacked", "triple stacked",
+               "dubbel stack"),
+    ),
     *_signals(
         "route", "trade", 0.6, True,
         r"\b(?:eu|us|usa|uk|aus|au|can|ca|nl|de|fr|es|ww)\s?(?:to|2|>|->)\s?"
         r"(?:eu|us|usa|uk|aus|au|can|ca|ww|worldwide)\b",
         r"\b(?:aus|au|us|usa|uk|can|eu|nl|de|nz) domestic\b",
-        _words("ndd", "uk ndd", "ships from", "shipping from", "ww shipping", "worldwide shipping",
-               "ship worldwide", "ships worldwide", "free worldwide shipping", "domestic only"),
+        _words("ndd", "uk ndd", "ww shipping"),
+    ),
+    # every web shop ships abroad: a route in words is shipping, not a drug market's mark
+    *_signals(
+        "shipping", "trade", 0.6, False,
+        _words("ships from", "shipping from", "worldwide shipping", "ship worldwide",
+               "ships worldwide", "free worldwide shipping", "domestic only"),
     ),
     *_signals(
-        "bulk-count", "trade", 0.6, True,
+        "bulk-count", "trade", 0.6, False,
         r"\b(?:[5-9]\d|[1-9]\d{2,3})[\s-]?(?:x\s?)?(?:pills|tabs|pcs)\b",
         r"\b(?:[5-9]\d|[1-9]\d{2,3})\s?x\s+[a-z]",
         r"\bx\s?(?:[5-9]\d|[1-9]\d{2,3})(?:\s*$|\s*[^\w\s.,])",
@@ -186,7 +206,8 @@ SIGNALS: list[Signal] = [
                "hit my line", "app mij", "scrivimi", "escribe al privado", "al privado",
                "solo contatti seri", "commande par snap", "envoi discret", "msg me",
                "mandame mensaje", "mandame un mensaje", "manda mensaje", "escribeme al dm",
-               "dms", "serious buyers", "dm to order", "dm if", "dm @", "inbox me"),
+               "dms", "serious buyers", "serious only", "serious inquiries only", "dm to order",
+               "dm if", "dm @", "inbox me"),
         "加微", "加飞机", "飞机联系", "同城可送",
         "пиши", "пишите", "в лс", "телеграм", "телега", "加微信", "微信", "联系", "تواصل",
         "راسلني", "واتساب",
@@ -224,6 +245,8 @@ SIGNALS: list[Signal] = [
         "quality", "trade", 0.4, True,
         r"\b\d+ ?% (?:pure|purity)\b",
         r"\b\d+(?:-\d+)? ?% (?:pure|purity|pureness)\b",
+        # buprenorphine without the naloxone that deters injecting: what Subutex sellers stress
+        _words("no naloxone", "without naloxone", "naloxone free", "naloxone-free"),
         _words("uncut", "pharma grade", "pharmaceutical grade", "lab tested", "pressed", "aaa+",
                "shards", "fishscale", "fish scale", "sin cortar", "sin corte", "reinheit"),
         "чистота", "纯度",
@@ -232,7 +255,7 @@ SIGNALS: list[Signal] = [
         "quality", "trade", 0.3, False,
         _words("pure", "purity", "top shelf", "high quality", "premium", "potent", "fire",
                "best quality", "top stuff", "hq", "aaa", "aaa+", "aaaa", "a+", "grade", "quality",
-               "dutch quality", "raw", "strong", "sample"),
+               "dutch quality", "raw", "strong", "sample", "samples", "free sample"),
         r"\b\d{2}(?:[.,]\d+)?\s?%",
     ),
     *_signals(
@@ -285,7 +308,10 @@ SIGNALS: list[Signal] = [
                "offloaded", "street value", "worth an estimated", "douane", "onderschept",
                "juzgado", "condeno", "prision", "tribunal", "condamne", "gericht", "verurteilt",
                "jailed", "prison", "raid", "raided", "bust", "busted", "intercepted",
-               "said", "says", "told", "news", "journalist", "documentary", "article"),
+               "said", "says", "told", "news", "journalist", "documentary", "article",
+               # asking to learn, not to buy
+               "busco informacion", "informacion sobre", "information about",
+               "je cherche des infos", "infos sur", "informationen uber"),
         "изъят", "задержан", "полиция", "суд", "警方", "缴获", "查获", "الشرطة", "ضبط",
     ),
     *_signals(
@@ -300,7 +326,10 @@ SIGNALS: list[Signal] = [
         "medical", "context", 0.5, False,
         _words("my doctor", "my dr", "my doc", "prescribed", "appetite", "made me", "makes me",
                "works", "worked", "works like a charm", "10/10", "focus", "panic", "depression",
-               "prescribed me", "doses", "dose", "for flying", "symptoms", "prescription for",
+               "prescribed me", "my dose", "my doses", "the dose", "daily dose", "dose of",
+               "doses of", "low dose", "high dose", "higher dose", "lower dose", "starting dose",
+               "missed dose", "missed a dose", "first dose", "same dose", "dose was",
+               "for flying", "symptoms", "prescription for",
                "my prescription",
                "side effect", "side effects", "i take", "i took", "i was taking",
                "i have been taking", "i've been taking", "been on", "taking it for",
@@ -310,7 +339,12 @@ SIGNALS: list[Signal] = [
                "prescription charge", "savings card", "coming off", "came off", "tapered",
                "put on", "switched me", "switched to", "daily", "twice a day", "once a day",
                "three times a day", "a day", "per day", "at bedtime", "every night",
-               "every morning", "stars", "helped", "helps", "relief", "my gp", "gp",
+               "every morning", "out of 5", "5 stars", "five stars", "helped", "helps", "relief",
+               # pain, nausea, an operation, the doctor, health insurance in other languages
+               "pijn", "douleur", "douleurs", "dolor", "schmerzen", "nausees", "nauseas",
+               "misselijk", "ubelkeit", "operatie", "operation", "operacion", "huisarts", "arzt",
+               "arztin", "medecin", "medico", "krankenkasse", "mutuelle", "chronische",
+               "my gp", "gp", "me lo recetaron", "me recetaron", "recetado", "recetada",
                "psychiatrist", "nurse", "hospital", "anxiety", "adhd", "insomnia", "narcolepsy",
                "sciatica", "migraine", "arthritis", "cancer pain", "back pain", "my husband",
                "my wife", "my son", "my daughter", "my mum", "my mom", "my dad", "the pharmacy",
