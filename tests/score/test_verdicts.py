@@ -45,6 +45,17 @@ PLAIN_OFFERS = [
     # how dark-web markets sell buds: hand-trimmed, finalise early
     ("fe-hand-trimmed", "*FE SPECIAL* Sour Diesel 1/2 lb (227g) || Greenhouse || Hand-Trimmed"),
     ("sustanon-strength", "Sustanon 250 10ml"),
+    # what is sold with an ambiguous name confirms it: a pill press beside its strength, a
+    # strain with no weighed everyday sense beside a weight
+    ("press-strength", "Tesla 250mg pills x 20"),
+    ("press-strength-range", "Blue Punisher 200-220mg, 10 pills"),
+    ("strain-weight", "1oz Headband"),
+    ("strain-weight-lb", "Amnesia Haze 1 lb"),
+    # a count of the named product, doses of an edible
+    ("count-bars", "15,000 pfizer xanax bars"),
+    ("count-blotter", "25 LSD Blotter"),
+    ("edible-doses", "THC chocolate bar, 10 doses"),
+    ("subutex-no-naloxone", "Subutex 8mg x 10, no naloxone"),
     ("test-e-vial", "Test E 250 10ml vial, domestic shipping"),
     ("listed-analogue-systematic",
      "N-phenyl-N-[1-(2-phenylethyl)piperidin-4-yl]cyclopropanecarboxamide, 10g for sale, "
@@ -86,6 +97,7 @@ DISGUISED_OFFERS = [
     ("cyrillic-acronym", "МDМА crystals for sale, 10g, telegram", "mdma", "homoglyph"),
     ("math-bold", "𝐟𝐞𝐧𝐭𝐚𝐧𝐲𝐥 for sale, 5g, telegram @rx_king", "fentanyl", "styled"),
     ("enclosed", "ⓕⓔⓝⓣⓐⓝⓨⓛ available, 10g, dm me", "fentanyl", "styled"),
+    ("fancy-text", "gяαм σƒ ρυяє Cσcαιηє 90%, ships from EU", "cocaine", "homoglyph"),
 ]  # fmt: skip
 
 # (test id, text, substance id): drug emoji, counted only beside dealer context
@@ -270,6 +282,15 @@ HARD_NEGATIVES = [
     ("pt-coke-zero", "Vendo Coca-Cola Zero fardo com 12 latas, entrega rápida"),
     ("ru-snow-scooter", "Продам снегокат, доставка по городу, пишите"),
     ("zh-fridge", "出售冰箱，九成新，微信联系"),
+    # ambiguous names beside amounts that shops use too: not confirmed
+    ("food-strain-weight", "Cheese 1 lb, aged cheddar"),
+    ("gelato-weight", "Pistachio gelato 500g"),
+    ("vitamin-e-pills", "Vitamin E 400mg softgels, 100 pills"),
+    ("maker-pills", "Sandoz ibuprofen 400mg, 100 pills"),
+    ("cotton-pads", "Watsons cotton pads 100 pcs"),
+    ("headband-pack", "Indoor cycling headband, 2 pack"),
+    ("press-name-watch", "Rolex Datejust 36mm, box and papers, $5,200"),
+    ("count-headline", "5 things to know about fentanyl test strips"),
 ]  # fmt: skip
 
 OFFER_TEXTS = (

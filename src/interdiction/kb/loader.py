@@ -136,7 +136,8 @@ def _merge_into(
 
     A name that already identifies another entry (``owner``: merge key -> substance id) stays
     with that entry: source lists often attach a sibling's name (d-amphetamine on amphetamine).
-    A ``curated`` vocabulary may turn a weak name strong; derived data never does.
+    A ``curated`` vocabulary may turn a weak name strong, or say which kind of weak name it is
+    (a strain, a pill press); derived data never does.
     """
     seen = {merge_key(n.text) or n.text: n for n in target.names}
     for name in extra.names:
@@ -147,11 +148,12 @@ def _merge_into(
         if (
             curated
             and have is not None
-            and have.weak
-            and not name.weak
+            and have.kind == "weak"
             and name.kind != "preferred"
+            and name.kind != "weak"
         ):
-            target.names[target.names.index(have)] = name  # a curator made it a strong name
+            # a curator made it a strong name, or a weak name of a kind (strain, press)
+            target.names[target.names.index(have)] = name
             seen[key] = name
             continue
         if key not in seen:

@@ -58,12 +58,18 @@ NAME_KINDS = frozenset(
         "brand",
         "slang",
         "weak",
+        "strain",
+        "press",
         "misspelling",
         "abbreviation",
         "systematic",
         "emoji",
     }
 )
+# Ambiguous names: count only with drug context. A strain name ("Headband", "Amnesia") has no
+# everyday sense that is sold by weight, so a weight in a listing title confirms it too. A pill
+# press name ("Tesla", "Rolex") counts only beside a pill strength in a listing title.
+WEAK_KINDS = frozenset({"weak", "strain", "press"})
 # ISO 639-1 codes accepted as name kinds (a translated name).
 LANGUAGES = frozenset(
     [
@@ -187,7 +193,7 @@ def parse_entry(raw: dict[str, Any], origin: str) -> Substance:
                 raise EntryError(f"{where}: {kind} name {text!r} is not text (quote it)")
             text = text.strip()
             if text:
-                names.append(Name(text, kind, weak=(kind == "weak"), source=name_source))
+                names.append(Name(text, kind, weak=kind in WEAK_KINDS, source=name_source))
     if raw.get("systematic_name"):
         names.append(Name(str(raw["systematic_name"]), "systematic", source=name_source))
 

@@ -59,8 +59,9 @@ PHARMACY_SOLD = frozenset(
 _ALONE_BEFORE, _ALONE_AFTER = r"(?<![\w|-])", r"(?![\w|-])"
 FIRST_PERSON = re.compile(
     _ALONE_BEFORE
-    + r"(?:i|i'm|im|i've|ive|i'd|my|me|we|our|he|she|his|her|they|mi|je|mon|ma|mes|ich|mein|"
-    r"meine|meu|minha|я|мой|моя|мне|我)" + _ALONE_AFTER,
+    # "IM" in capitals is intramuscular ("Winstrol 100mg/ml IM"), not "I'm"
+    + r"(?:i|i'm|(?-i:im|Im)|i've|ive|i'd|my|me|we|our|he|she|his|her|they|mi|je|mon|ma|mes|"
+    r"ich|mein|meine|meu|minha|ik|mijn|mij|io|mio|mia|я|мой|моя|мне|我)" + _ALONE_AFTER,
     re.IGNORECASE,
 )
 # Verbs of a story, not of a title: "took 2 xanax" is talk, "2 xanax 2mg" a listing.
@@ -74,6 +75,17 @@ NARRATIVE = re.compile(
     re.IGNORECASE,
 )
 LISTING_MAX_WORDS = 14
+# Signals that can state an amount.
+AMOUNT_CATEGORIES = frozenset({"quantity", "street-quantity", "street-price", "bulk-count"})
+# An ecstasy pill's strength: 100 to 399 mg.
+PILL_STRENGTH = re.compile(r"\b[1-3]\d\d\s?(?:\+\s?)?mgs?\b", re.IGNORECASE)
+# Buds are sold by weight (or by the pound and its fractions); strain names that are no
+# food or other weighed goods ("Headband", "Amnesia") count beside a weight in a listing.
+WEIGHT = re.compile(
+    r"\d\s*(?:g|gr|gram|grams|gramm|gramos|oz|ounces?|lbs?|pounds?|kg|kilos?)\b"
+    r"|\b(?:qp|hp|zip|zips|half pound|quarter pound|half oz|quarter oz)\b",
+    re.IGNORECASE,
+)
 
 # Detection kinds that can make an item worth a verdict: something named or someone reachable.
 EVIDENCE = frozenset({"substance", "cas", "analogue", "inchikey", "identifier"})
@@ -124,13 +136,32 @@ class _Evidence:
         return bool(self.shop_sold) and all(self.shop_sold)
 
 
-def _outside_everyday_phrases(detections: list[Detection], ev: _Evidence) -> list[Detection]:
-    """Leave uncounted what sits inside an everyday phrase ("weed killer", "Coke Zero")."""
+# An ambiguous word glued by a hyphen to another word: "grass-fed", "snow-white", "ice-cold".
+_COMPOUND_BEFORE = re.compile(r"[^\W\d_]-\Z")
+_COMPOUND_AFTER = re.compile(r"-[^\W\d_]")
+
+
+def _in_compound(text: str, det: Detection) -> bool:
+    return bool(_COMPOUND_AFTER.match(text, det.end) or _COMPOUND_BEFORE.search(text, 0, det.start))
+
+
+def _outside_everyday_phrases(
+    text: str, detections: list[Detection], ev: _Evidence
+) -> list[Detection]:
+    """Leave uncounted what sits inside an everyday phrase ("weed killer", "Coke Zero") and
+    ambiguous words that are part of a hyphenated compound ("grass-fed beef")."""
     phrases = [d for d in detections if d.kind == "context" and d.value == "everyday"]
-    if not phrases:
-        return detections
     active = []
     for det in detections:
+        if det.kind == "substance" and det.attrs.get("match") == "weak" and _in_compound(text, det):
+            det.attrs["ignored"] = det.attrs["compound"] = True
+            reason = f"{det.text!r} is part of a compound word"
+            if reason not in ev.substance_reasons:
+                ev.substance_reasons.append(reason)
+            continue
+        if not phrases:
+            active.append(det)
+            continue
         inside = next((p for p in phrases if p.start < det.end and det.start < p.end), None)
         if inside is not None and det is not inside:
             det.attrs["ignored"] = True
@@ -169,12 +200,12 @@ class RuleScorer:
 
     def assess(self, text: str, detections: list[Detection]) -> Assessment:
         ev = _Evidence()
-        active = _outside_everyday_phrases(detections, ev)
+        active = _outside_everyday_phrases(text, detections, ev)
         self._trade_and_context(active, ev)
         drug_context = any(
             d.attrs.get("drug_specific") for d in active if d.kind in ("trade", "solicitation")
         )
-        self._substances(active, ev, drug_context)
+        self._substances(text, active, ev, drug_context)
 
         listing = False
         trade = _combine([w for w, _ in ev.trade.values()])
@@ -243,7 +274,9 @@ class RuleScorer:
             if weight > target.get(category, (0.0, ""))[0]:
                 target[category] = (weight, quote)
 
-    def _substances(self, detections: list[Detection], ev: _Evidence, drug_context: bool) -> None:
+    def _substances(
+        self, text: str, detections: list[Detection], ev: _Evidence, drug_context: bool
+    ) -> None:
         policy = self.policy
         strong_ids: set[str] = set()
         weak: list[Detection] = []
@@ -295,13 +328,23 @@ class RuleScorer:
             illicit = _combine([w for c, (w, _) in ev.trade.items() if c in WEAK_NAME_CONTEXT])
             contact = "contact" in ev.trade or "contact-weak" in ev.trade
             dealer_emoji = sum(1 for d in detections if d.value in ("emoji", "dealer-emoji"))
-            if (
+            general = (
                 drug_context
                 or illicit >= policy.weak_trade_context
                 or (emoji_codes >= 2 and contact)
                 or (emoji_codes >= 1 and dealer_emoji >= 2)
-            ):
+            )
+            confirmed = self._confirmed_by_kind(text, weak, detections)
+            if general:
+                # a press name is a brand first: replica sellers ship discreetly too
                 for det in weak:
+                    if det.attrs.get("name_kind") != "press":
+                        confirmed.setdefault(id(det), "drug context")
+            if confirmed:
+                for det in weak:
+                    if id(det) not in confirmed:
+                        det.attrs["ignored"] = True
+                        continue
                     ev.shop_sold.append(False)
                     sub = self.kb.get(str(det.value))
                     weights.append(
@@ -312,7 +355,7 @@ class RuleScorer:
                     ev.counted.append(det)
                     name = sub.name if sub else det.value
                     ev.substance_reasons.append(
-                        f"ambiguous {det.text!r} read as {name}: drug context"
+                        f"ambiguous {det.text!r} read as {name}: {confirmed[id(det)]}"
                     )
             else:
                 for det in weak:
@@ -322,8 +365,54 @@ class RuleScorer:
         if weights:
             ev.substance = min(1.0, _combine(weights))
 
+    def _confirmed_by_kind(
+        self, text: str, weak: list[Detection], detections: list[Detection]
+    ) -> dict[int, str]:
+        """Ambiguous names that what is sold with them confirms in a listing title, without
+        drug-specific context (by ``id`` of the detection, with the reason): a pill press
+        name beside a pill strength ("Mitsubishi 220mg pill"), a strain name with no weighed
+        everyday sense beside a weight ("1oz Headband")."""
+        if not title_shaped(text):
+            return {}
+        confirmed: dict[int, str] = {}
+        for det in weak:
+            kind = det.attrs.get("name_kind")
+            if kind not in ("press", "strain"):
+                continue
+            apart = [d for d in detections if d.kind == "trade" and not _overlap(d, det)]
+            if kind == "press":
+                pill = next(
+                    (d for d in apart if d.value == "pill-press" or _pill_strength(d)), None
+                )
+                if pill is not None:
+                    confirmed[id(det)] = f"a pill press name beside {pill.text!r}"
+            else:
+                weight = next(
+                    (d for d in apart if d.value in AMOUNT_CATEGORIES and WEIGHT.search(d.text)),
+                    None,
+                )
+                if weight is not None:
+                    confirmed[id(det)] = f"a strain name beside the weight {weight.text!r}"
+        return confirmed
+
     def _listing_shaped(self, text: str, ev: _Evidence) -> bool:
-        words = text.split()
-        if len(words) > LISTING_MAX_WORDS or FIRST_PERSON.search(text) or NARRATIVE.search(text):
-            return False
-        return bool(ev.trade)  # a quantity, price, grade or any other mark of a listing
+        return title_shaped(text) and bool(ev.trade)  # a quantity, price, grade or the like
+
+
+def title_shaped(text: str) -> bool:
+    """Short, and no one telling a story: the shape of a listing's title."""
+    words = text.split()
+    return not (
+        len(words) > LISTING_MAX_WORDS or FIRST_PERSON.search(text) or NARRATIVE.search(text)
+    )
+
+
+def _pill_strength(det: Detection) -> bool:
+    """A pill word beside a strength, or an ecstasy pill's strength alone."""
+    return det.value == "pill-press" or (
+        det.value == "dose" and PILL_STRENGTH.search(det.text) is not None
+    )
+
+
+def _overlap(a: Detection, b: Detection) -> bool:
+    return a.start < b.end and b.start < a.end
