@@ -54,6 +54,9 @@ class KnowledgeBase:
     files: list[str] = field(default_factory=list)
     # merge keys of weak names that are everyday words (derived/common_weak_names.json)
     common_weak_names: frozenset[str] = frozenset()
+    # everyday words one typing slip from a KB name ("concert" ~ Concerta), which are not
+    # misspelt names (derived/near_name_words.json, read by kb/spelling.py)
+    near_name_words: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self._by_cas: dict[str, str] = {}
@@ -253,6 +256,7 @@ class _KBFiles:
     derived: list[Path]
     sources: Path | None
     common_weak_names: Path | None
+    near_name_words: Path | None
 
     @classmethod
     def find(cls, root: Path) -> _KBFiles:
@@ -261,20 +265,21 @@ class _KBFiles:
             raise KBError(f"{root}: no curated/*.yaml files")
         derived_dir = root / "derived"
         derived = [derived_dir / name for name in DERIVED_ORDER if (derived_dir / name).exists()]
-        sources, common = root / "sources.yaml", derived_dir / "common_weak_names.json"
+        sources = root / "sources.yaml"
+        common, near = derived_dir / "common_weak_names.json", derived_dir / "near_name_words.json"
         return cls(
             root,
             curated,
             derived,
-            sources if sources.exists() else None,
-            common if common.exists() else None,
+            *(path if path.exists() else None for path in (sources, common, near)),
         )
 
     def fingerprint(self) -> str:
         """Hash of every file (path and content), the loader's code and the parsers' versions."""
         code = code_fingerprint(sys.modules[__name__], schema, records)
         digest = hashlib.sha256(f"{code} {yaml.__version__} {orjson.__version__}".encode())
-        for path in [*self.curated, *self.derived, self.sources, self.common_weak_names]:
+        extra = [self.sources, self.common_weak_names, self.near_name_words]
+        for path in [*self.curated, *self.derived, *extra]:
             if path is not None:
                 data = path.read_bytes()
                 digest.update(f"{path.relative_to(self.root)}\0{len(data)}\0".encode() + data)
@@ -289,6 +294,9 @@ class _KBFiles:
         if self.common_weak_names is not None:
             names = orjson.loads(self.common_weak_names.read_bytes()).get("names", [])
             kb.common_weak_names = frozenset(merge_key(n) for n in names)
+        if self.near_name_words is not None:
+            words = orjson.loads(self.near_name_words.read_bytes()).get("words", [])
+            kb.near_name_words = frozenset(w.casefold() for w in words)
         return kb
 
 
