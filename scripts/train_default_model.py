@@ -23,7 +23,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -141,18 +141,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write the model trained on all sources here")
     parser.add_argument("--table", type=Path, help="write the cross-source table (Markdown) here")
     parser.add_argument("--no-cross", action="store_true", help="skip the cross-source runs")
-    parser.add_argument("--named", type=float, default=CombinePolicy.named)
-    parser.add_argument("--shop-sold", type=float, default=CombinePolicy.shop_sold)
-    parser.add_argument("--unnamed", type=float, default=CombinePolicy.unnamed)
-    parser.add_argument("--weak-named", type=float, default=CombinePolicy.weak_named)
-    parser.add_argument("--unnamed-plain", type=float, default=CombinePolicy.unnamed_plain)
+    for case in fields(CombinePolicy):  # one threshold per case the model may flag
+        flag = "--" + case.name.replace("_", "-")
+        parser.add_argument(flag, type=float, default=case.default)
     args = parser.parse_args()
     policy = CombinePolicy(
-        named=args.named,
-        shop_sold=args.shop_sold,
-        unnamed=args.unnamed,
-        weak_named=args.weak_named,
-        unnamed_plain=args.unnamed_plain,
+        **{case.name: getattr(args, case.name) for case in fields(CombinePolicy)}
     )
 
     started = time.perf_counter()

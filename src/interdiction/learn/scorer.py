@@ -26,15 +26,15 @@ from pathlib import Path
 import numpy as np
 
 from interdiction.kb import KnowledgeBase
+from interdiction.kb.spelling import NearNames
 from interdiction.learn.features import ngram_buckets, ngram_strings
 from interdiction.learn.model import Model
 from interdiction.model import Assessment, Detection, Label
 from interdiction.score.rules import (
-    FIRST_PERSON,
-    LISTING_MAX_WORDS,
-    NARRATIVE,
     PHARMACY_CLASSES,
+    WEIGHT,
     RuleScorer,
+    title_shaped,
     worth_a_verdict,
 )
 
@@ -101,7 +101,7 @@ class ModelScorer:
         ``verdict`` is the rules' assessment; ``ruled`` whether the rules gave one."""
         if verdict.flagged or not model_may_read(detections):
             return None
-        if not _listing_like(text):
+        if not title_shaped(text):
             return None
         if ruled and verdict.label == Label.MENTION:
             if self._shop_sold(detections):
@@ -111,6 +111,8 @@ class ModelScorer:
             return "unnamed", self.policy.unnamed
         if _weak_name_with_weight(detections):
             return "weak_named", self.policy.weak_named
+        if self.near_names.in_text(text):
+            return "misspelt", self.policy.misspelt
         if any(d.kind in ("trade", "solicitation", "identifier") for d in detections):
             return "unnamed_plain", self.policy.unnamed_plain
         return None
@@ -186,15 +188,23 @@ class ModelScorer:
                     found.append(label)
         if found:
             return found[:limit]
-        close = []
+        # a word one slip from a name first, then names merely alike in spelling
+        close = [(n.word.lower(), n.substance_id) for n in self.near_names.in_text(text)]
         for word in _WORD.findall(text.lower()):
             bucket = self._names_by_initial.get(word[0], [])
-            for match in difflib.get_close_matches(word, bucket, n=1, cutoff=0.8):
-                sub = self.kb.get(self._name_to_id[match])
-                label = f"{word!r} ~ {sub.name if sub else match}"
-                if label not in close:
-                    close.append(label)
-        return close[:limit]
+            close += [
+                (word, self._name_to_id[m]) for m in difflib.get_close_matches(word, bucket, 1, 0.8)
+            ]
+        labels = list(dict.fromkeys(f"{w!r} ~ {self._substance_name(i)}" for w, i in close))
+        return labels[:limit]
+
+    def _substance_name(self, substance_id: str) -> str:
+        sub = self.kb.get(substance_id)
+        return sub.name if sub else substance_id
+
+    @cached_property
+    def near_names(self) -> NearNames:
+        return NearNames(self.kb)
 
     @cached_property
     def _name_to_id(self) -> dict[str, str]:
@@ -219,6 +229,7 @@ _CASES = {
     "shop_sold": "a substance that shops also sell, in a short text that tells no story",
     "unnamed": "no KB name, but a short text with drug-specific trade signals",
     "weak_named": "an ambiguous name sold by weight in a short text that tells no story",
+    "misspelt": "a word one slip from a KB name in a short text with trade signals",
     "unnamed_plain": "no KB name, but a short text with trade signals",
 }
 
@@ -229,8 +240,13 @@ WEIGHTS = frozenset({"quantity", "street-quantity"})
 def _weak_name_with_weight(detections: list[Detection]) -> bool:
     """An ambiguous name the rules set aside ("Hash", "Speed", a strain called "Cheese") sold
     by weight: a market title, or a deli counter; the model tells which."""
-    weak = any(d.kind == "substance" and d.attrs.get("match") == "weak" for d in detections)
-    return weak and any(d.kind == "trade" and d.value in WEIGHTS for d in detections)
+    weak = any(
+        d.kind == "substance" and d.attrs.get("match") == "weak" and not d.attrs.get("compound")
+        for d in detections
+    )
+    return weak and any(
+        d.kind == "trade" and d.value in WEIGHTS and WEIGHT.search(d.text) for d in detections
+    )
 
 
 def _before_risk(reasons: list[str], note: str) -> list[str]:
@@ -238,14 +254,6 @@ def _before_risk(reasons: list[str], note: str) -> list[str]:
     if reasons and reasons[-1].startswith("risk "):
         return [*reasons[:-1], note, reasons[-1]]
     return [*reasons, note]
-
-
-def _listing_like(text: str) -> bool:
-    """Short, and no story: the rules' own test of a market title."""
-    return not (
-        len(text.split()) > LISTING_MAX_WORDS or FIRST_PERSON.search(text)
-        or NARRATIVE.search(text)
-    )  # fmt: skip
 
 
 def with_model(screener, model: Model):
