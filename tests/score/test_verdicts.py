@@ -56,6 +56,8 @@ PLAIN_OFFERS = [
     ("count-blotter", "25 LSD Blotter"),
     ("edible-doses", "THC chocolate bar, 10 doses"),
     ("subutex-no-naloxone", "Subutex 8mg x 10, no naloxone"),
+    ("trial-size", ".5gr Clean & Clear MDMA - Trial"),  # a trial pack, not a court
+    ("ambiguous-with-use", "1 Oxy 80 Mg Real Deal, Crush / Snort In Hand"),
     ("test-e-vial", "Test E 250 10ml vial, domestic shipping"),
     ("listed-analogue-systematic",
      "N-phenyl-N-[1-(2-phenylethyl)piperidin-4-yl]cyclopropanecarboxamide, 10g for sale, "
@@ -199,6 +201,8 @@ HARD_NEGATIVES = [
     ("battery-grade", "AAA batteries 24 pack, long lasting"),
     # news
     ("news-seizure", "Police seized 5 kg of fentanyl at the border, officials said"),
+    ("news-trial", "Dealer on trial for selling 5g of MDMA outside a school"),
+    ("news-charge", "Two men accused of selling 2kg of heroin in Leeds"),
     ("news-customs",
      "Customs officers found 200 kg of cocaine hidden in a banana shipment, the ministry said on "
      "Tuesday"),

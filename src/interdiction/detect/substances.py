@@ -155,7 +155,8 @@ _SEPARATOR = re.compile(r"(?<=[^\W_])[\s\-]+(?=[^\W_])")
 def separator_variants(name: str) -> list[str]:
     """The name with its inner hyphens/spaces written as hyphen, space or nothing.
 
-    Sellers write 5F-PB-22 as 5F-PB22, 25I-NBOMe as 25i nbome, crystal meth as crystalmeth.
+    Sellers write 5F-PB-22 as 5F-PB22, 25I-NBOMe as 25i nbome, crystal meth as crystalmeth,
+    2C-B as 2-CB.
     Every combination for up to three separators; beyond that, all alike.
     """
     parts = _SEPARATOR.split(name)
@@ -169,7 +170,21 @@ def separator_variants(name: str) -> list[str]:
     }
     if gaps > 3:
         variants |= {" ".join(parts), "".join(parts)}
-    return sorted(variants)
+    return sorted(variants | _number_hyphenated(variants))
+
+
+_LEADING_NUMBER = re.compile(r"^\d+(?=[^\W\d_])")
+
+
+def _number_hyphenated(variants: set[str]) -> set[str]:
+    """Code names that open with a number glued to a letter are also written with a hyphen
+    after the number: 2C-B as 2-CB, 5F-ADB as 5-F-ADB. A hyphen only: "2 CB" is a radio."""
+    out = set()
+    for variant in variants:
+        lead = _LEADING_NUMBER.match(variant)
+        if lead:
+            out.add(f"{lead.group()}-{variant[lead.end() :]}")
+    return out
 
 
 def _has_diacritics(text: str) -> bool:
@@ -218,6 +233,8 @@ class SubstanceTermDetector(Detector):
         Example("ｆｅｎｔａｎｙｌ available", finds=(("substance", "fentanyl"),)),
         Example("F E N T A N Y L", finds=(("substance", "fentanyl"),)),
         Example("fen\u200btanyl", finds=(("substance", "fentanyl"),)),
+        Example("20 x 2-CB, 16mg", finds=(("substance", "2c-b"),), note="a hyphen moved"),
+        Example("2 CB radios for trucks", absent=("substance",), note="a space is not a hyphen"),
         Example("fеntanyl with a Cyrillic e", finds=(("substance", "fentanyl"),)),
         Example("M-D-M-A crystals", finds=(("substance", "mdma"),)),
         Example("куплю мефедрон", finds=(("substance", "mephedrone"),)),

@@ -265,6 +265,12 @@ SIGNALS: list[Signal] = [
                "friends and family", "gift card", "gift cards"),
     ),
     *_signals("dealer-emoji", "trade", 0.4, True, "🔌"),
+    # how the goods are taken, as a pill seller vouches for them: drug-specific, light
+    *_signals(
+        "use", "trade", 0.2, True,
+        _words("snort", "snortable", "crush and snort", "crush/snort", "crush / snort", "ivable",
+               "iv-able"),
+    ),
     *_signals(
         "emoji", "trade", 0.25, False, "📦", "💰", "💵", "💸", "🍪", "🪂", "🚀", "💣", "💥", "💯",
     ),
@@ -289,11 +295,21 @@ SIGNALS: list[Signal] = [
     ),
     *_signals("request-weak", "solicitation", 0.45, False, _words("looking for")),
     # Context that argues against trade
+    # a headline's charge: someone "accused of selling", "jailed for dealing" is news, whatever
+    # the amounts and substances beside it
+    *_signals(
+        "news", "context", 0.9, False,
+        r"\b(?:accused|suspected|charged|jailed|convicted|arrested|sentenced|guilty|caught|"
+        r"busted|indicted|on trial|admits|admitted|denies|denied|prosecuted|imprisoned)"
+        r"(?: \w+){0,2} (?:of|for|with) (?:selling|dealing|supplying|trafficking|possessing|"
+        r"importing|smuggling|distributing|manufacturing|producing)\b",
+    ),
     *_signals(
         "news", "context", 0.6, False,
         _words("police", "policia", "cops", "seized", "seizure", "seizures", "confiscated",
-               "arrested", "arrest", "charged", "indicted", "sentenced", "convicted",
-               "prosecutor", "prosecutors", "court", "trial", "investigation", "authorities",
+               "arrested", "arrest", "charged", "indicted", "sentenced", "convicted", "jailed",
+               "prosecutor", "prosecutors", "court", "on trial", "trial of", "the trial",
+               "investigation", "authorities",
                "officials said", "according to", "reported", "report says", "cartel",
                "trafficking", "traffickers", "smuggling", "dea", "customs officers",
                "border patrol", "overdose deaths", "crisis", "epidemic", "study", "researchers",
@@ -391,6 +407,12 @@ class TradeSignalDetector(Detector):
             finds=(("trade", "sale"), ("trade", "stealth")),
         ),
         Example("£20 a gram, hmu", finds=(("trade", "price"), ("trade", "contact"))),
+        Example("Oxy 80mg, crush and snort", finds=(("trade", "use"),), note="how it is taken"),
+        Example(
+            "Two men accused of selling 2kg of heroin",
+            finds=(("context", "news"),),
+            note="a headline's charge",
+        ),
         Example("Buy oxycodone online without prescription", finds=(("trade", "no-prescription"),)),
         Example("looking to buy some tonight", finds=(("solicitation", "request"),)),
         Example("research chemical, not for human consumption", finds=(("trade", "cover"),)),
