@@ -361,7 +361,7 @@ class EmbeddingScorer(ModelScorer):
     """
 
     def assess_batch(
-        self, texts: Sequence[str], detections: Sequence[list[Detection]]
+        self, texts: Sequence[str], detections: Sequence[list[Detection]], explain_all: bool = False
     ) -> list[Assessment]:
         from interdiction.learn.scorer import model_may_read
         from interdiction.score.rules import worth_a_verdict

@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
@@ -30,6 +30,7 @@ from interdiction.kb.spelling import NearNames
 from interdiction.learn.features import ngram_buckets, ngram_strings
 from interdiction.learn.model import Model
 from interdiction.model import Assessment, Detection, Label
+from interdiction.pipeline.screen import NOTHING_FOUND
 from interdiction.score.rules import (
     PHARMACY_CLASSES,
     WEIGHT,
@@ -75,7 +76,7 @@ class ModelScorer:
         return worth_a_verdict(detections) or model_may_read(detections)
 
     def assess_batch(
-        self, texts: Sequence[str], detections: Sequence[list[Detection]]
+        self, texts: Sequence[str], detections: Sequence[list[Detection]], explain_all: bool = False
     ) -> list[Assessment]:
         ruled = [worth_a_verdict(d) for d in detections]
         verdicts: list[Assessment | None] = [
@@ -91,9 +92,17 @@ class ModelScorer:
             )  # fmt: skip
         out = []
         for i, (text, dets) in enumerate(zip(texts, detections, strict=True)):
+            if verdicts[i] is None and not explain_all and not p[i] >= self.lowest_threshold:
+                # the rules pass it over and the model cannot flag it: the screener drops it
+                out.append(NOTHING_FOUND)
+                continue
             verdict = verdicts[i] or self.rules.assess(text, dets)
             out.append(self.combine(text, dets, verdict, ruled[i], float(p[i])))
         return out
+
+    @cached_property
+    def lowest_threshold(self) -> float:
+        return min(getattr(self.policy, case.name) for case in fields(self.policy))
 
     # ------------------------------------------------------------------ the combination
     def case(self, text: str, detections: list[Detection], verdict: Assessment, ruled: bool):

@@ -23,13 +23,14 @@ class Scorer(Protocol):
 
     A scorer may also define ``worth_a_verdict(detections) -> bool`` to be shown more items
     than the rules need (items with trade signals but no name, for a model to read); an item
-    it is shown only for that comes back as nothing found unless the scorer flags it.
+    it is shown only for that comes back as nothing found unless the scorer flags it, so the
+    scorer need not explain it unless ``explain_all`` asks for every reason.
     """
 
     name: str
 
     def assess_batch(
-        self, texts: Sequence[str], detections: Sequence[list[Detection]]
+        self, texts: Sequence[str], detections: Sequence[list[Detection]], explain_all: bool = False
     ) -> list[Assessment]: ...
 
 
@@ -109,7 +110,7 @@ class Screener:
             for dets in (found[i] for i in hit):
                 dets.sort(key=lambda d: (d.start, d.end))
             scored = self.scorer.assess_batch(
-                [batch.texts[i] for i in hit], [found[i] for i in hit]
+                [batch.texts[i] for i in hit], [found[i] for i in hit], explain_all
             )
             keep_all = explain_all or wants is worth_a_verdict
             for i, assessment in zip(hit, scored, strict=True):

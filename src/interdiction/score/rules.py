@@ -194,7 +194,7 @@ class RuleScorer:
         self.policy = policy or RulePolicy()
 
     def assess_batch(
-        self, texts: Sequence[str], detections: Sequence[list[Detection]]
+        self, texts: Sequence[str], detections: Sequence[list[Detection]], explain_all: bool = False
     ) -> list[Assessment]:
         return [self.assess(t, d) for t, d in zip(texts, detections, strict=True)]
 
