@@ -112,8 +112,8 @@ def cross_source(name, data, sources, vendors, seed, weights, prepared, screener
             )
         rows = np.flatnonzero(heldout)
         probabilities[rows] = run.heldout_probabilities
-        flags[rows] = combined_verdicts(scorer, rows, texts, detections, rules,
-                                        run.heldout_probabilities)  # fmt: skip
+        flags[rows], _ = combined_verdicts(scorer, rows, texts, detections, rules,
+                                           run.heldout_probabilities)  # fmt: skip
     return probabilities, flags
 
 

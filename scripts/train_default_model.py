@@ -21,6 +21,7 @@ measured) and written to --out.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from dataclasses import dataclass, fields, replace
@@ -81,15 +82,33 @@ def folds(sources: np.ndarray, vendors: np.ndarray, seed: int) -> list[tuple[str
     return out
 
 
-def combined_verdicts(scorer: ModelScorer, rows, texts, detections, rules, p) -> np.ndarray:
-    """Flags of rules + model on ``rows`` (what scan would output), from probabilities."""
+def combined_verdicts(scorer: ModelScorer, rows, texts, detections, rules, p):
+    """Flags of rules + model on ``rows`` (what scan would output), from probabilities, and
+    the case each row's flag was decided by (None: the rules alone)."""
     flags = np.zeros(len(rows), dtype=bool)
+    cases: list[str | None] = []
     for k, i in enumerate(rows):
         verdict = rules[i] or scorer.rules.assess(texts[i], detections[i])
         flags[k] = scorer.combine(
             texts[i], detections[i], verdict, rules[i] is not None, p[k]
         ).flagged
-    return flags
+        case = scorer.case(texts[i], detections[i], verdict, rules[i] is not None)
+        cases.append(case[0] if case else None)
+    return flags, cases
+
+
+def write_cases(path: Path, data, probabilities, rules_flag, flags, case_of) -> None:
+    """One line per row of the cross-source runs: what choosing a case's threshold needs (the
+    case and held-out probability do not depend on the thresholds)."""
+    with path.open("w", encoding="utf-8") as out:
+        for i, text in enumerate(data.texts):
+            row = {
+                "source": data.sources[i], "offer": bool(data.offer[i]), "text": text,
+                "rules": bool(rules_flag[i]), "flagged": bool(flags[i]), "case": case_of[i],
+                "p": round(float(probabilities[i]), 4),
+            }  # fmt: skip
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print("wrote", path)
 
 
 def _rate(value: float | None, pct: bool = False) -> str:
@@ -141,6 +160,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="write the model trained on all sources here")
     parser.add_argument("--table", type=Path, help="write the cross-source table (Markdown) here")
     parser.add_argument("--no-cross", action="store_true", help="skip the cross-source runs")
+    parser.add_argument(
+        "--cases", type=Path, help="write each held-out row's case and probability here (JSONL)"
+    )
     for case in fields(CombinePolicy):  # one threshold per case the model may flag
         flag = "--" + case.name.replace("_", "-")
         parser.add_argument(flag, type=float, default=case.default)
@@ -163,6 +185,7 @@ def main() -> None:
     if not args.no_cross:
         probabilities = np.zeros(len(texts))
         flags = np.zeros(len(texts), dtype=bool)
+        case_of: list[str | None] = [None] * len(texts)
         for name, heldout in folds(sources, vendors, args.seed):
             run = train(data, args.seed, prepared=(builder.spec, features), heldout_mask=heldout,
                         sample_weight=weights)  # fmt: skip
@@ -170,8 +193,10 @@ def main() -> None:
             rows = np.flatnonzero(heldout)
             probabilities[rows] = run.heldout_probabilities
             scorer = ModelScorer(screener.scorer, model)
-            flags[rows] = combined_verdicts(scorer, rows, texts, detections, rules,
-                                            run.heldout_probabilities)  # fmt: skip
+            flags[rows], cases = combined_verdicts(scorer, rows, texts, detections, rules,
+                                                   run.heldout_probabilities)  # fmt: skip
+            for k, i in enumerate(rows):
+                case_of[i] = cases[k]
             print(f"  held out {name} ({len(rows):,} rows) done", flush=True)
         lines = [
             "| held-out source | rows | offers | rules: recall | rules: FPR (FP) | rules + model: "
@@ -199,6 +224,8 @@ def main() -> None:
         if args.table:
             args.table.write_text(table)
             print("wrote", args.table)
+        if args.cases:
+            write_cases(args.cases, data, probabilities, rules_flag, flags, case_of)
 
     # The shipped model sees every row: its held-out figures are the cross-source ones above.
     nothing = np.zeros(len(texts), dtype=bool)
