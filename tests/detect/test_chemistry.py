@@ -356,6 +356,37 @@ def test_resolver_cache_is_bounded():
         assert small.resolve(["propan-1-ol"]) == ["C(CC)O"]
 
 
+def test_answers_kept_in_the_answer_file_need_no_jvm_in_the_next_run(tmp_path):
+    answers = tmp_path / "opsin" / "answers.jsonl"
+    with OpsinResolver(answers=answers) as first:
+        assert first.resolve(["butan-2-ol", "not a chemical name"]) == ["CC(CC)O", None]
+    assert len(answers.read_text().splitlines()) == 2
+    with answers.open("a") as damaged:
+        damaged.write('["half a line\n')  # a crash mid-write: skipped, never fatal
+    # a second run with no usable java answers from the file and never starts a process
+    later = OpsinResolver(answers=answers, java="false")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert later.resolve(["not a chemical name", "butan-2-ol"]) == [None, "CC(CC)O"]
+    assert not later.running
+
+
+def test_answers_of_an_unavailable_opsin_are_not_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java
+    answers = tmp_path / "answers.jsonl"
+    with pytest.warns(RuntimeWarning, match="OPSIN is unavailable"):
+        assert OpsinResolver(answers=answers).resolve(["ethanol"]) == [None]
+    assert not answers.exists()
+
+
+def test_the_answer_file_is_compacted_when_it_grows(tmp_path):
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text("".join(f'["name {i}", null]\n' for i in range(20)))
+    resolver = OpsinResolver(answers=answers, cache_size=2, java="false")
+    assert resolver.resolve(["name 19"]) == [None]
+    assert answers.read_text().splitlines() == ['["name 18", null]', '["name 19", null]']
+
+
 def test_a_java_that_cannot_run_opsin_is_given_up_after_repeated_failures():
     broken = OpsinResolver(java="false")  # starts, exits at once, answers nothing
     with pytest.warns(RuntimeWarning, match="OPSIN is unavailable"):

