@@ -100,6 +100,8 @@ DISGUISED_OFFERS = [
     ("math-bold", "𝐟𝐞𝐧𝐭𝐚𝐧𝐲𝐥 for sale, 5g, telegram @rx_king", "fentanyl", "styled"),
     ("enclosed", "ⓕⓔⓝⓣⓐⓝⓨⓛ available, 10g, dm me", "fentanyl", "styled"),
     ("fancy-text", "gяαм σƒ ρυяє Cσcαιηє 90%, ships from EU", "cocaine", "homoglyph"),
+    # an ambiguous name spelt letter by letter: a disguise, still weighed with its context
+    ("spaced-slang", "c-o-k-e 1g £70, Bristol drop", "cocaine", "spacing"),
 ]  # fmt: skip
 
 # (test id, text, substance id): drug emoji, counted only beside dealer context
@@ -202,6 +204,7 @@ HARD_NEGATIVES = [
     # news
     ("news-seizure", "Police seized 5 kg of fentanyl at the border, officials said"),
     ("news-trial", "Dealer on trial for selling 5g of MDMA outside a school"),
+    ("spaced-slang-shop", "g r a s s seed 1kg £7.99"),  # spelt out, but no drug context
     ("news-charge", "Two men accused of selling 2kg of heroin in Leeds"),
     ("news-customs",
      "Customs officers found 200 kg of cocaine hidden in a banana shipment, the ministry said on "

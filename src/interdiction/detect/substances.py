@@ -27,12 +27,17 @@ from interdiction.text.batch import TextBatch
 from interdiction.text.engine import MULTILINE, SOM, UTF8, PatternSet
 from interdiction.text.normalize import NEEDS_COMPACT_HS, compact, fold_name, lower_view
 
+# a word of buying or selling before what is dealt ("wtb k", "selling md")
+_DEAL_VERB = r"\b(?:wtb|wts|selling|buying|cop|copping|anyone got|who has|looking for)\s+"
 # Forms that name no substance but point to one: a blotter dose in micrograms is LSD (or an
 # NBOMe), a "220+mg" pill is ecstasy. Weak: they count only in drug or trade context.
 IMPLIED = (
     (r"\b\d{2,4}\s?(?:ug|µg|mcg)\b", "lsd", "dose in micrograms (LSD-type blotter)"),
     (r"\b[12]\d{2}\s?\+\s?mg\b", "mdma", "pill strength 100+ mg (ecstasy)"),
     (r"\b[12]\d{2}\s?mg\s?\+", "mdma", "pill strength 100+ mg (ecstasy)"),
+    # the one- and two-letter slang too short to match alone, as the object of a deal
+    (_DEAL_VERB + r"(?:some\s+)?k\b", "ketamine", "'k' bought or sold (ketamine)"),
+    (_DEAL_VERB + r"(?:some\s+)?md\b", "mdma", "'md' bought or sold (MDMA)"),
 )
 WEIGHT_STRONG = 1.0
 WEIGHT_WEAK = 0.4
@@ -235,6 +240,10 @@ class SubstanceTermDetector(Detector):
         Example("fen\u200btanyl", finds=(("substance", "fentanyl"),)),
         Example("20 x 2-CB, 16mg", finds=(("substance", "2c-b"),), note="a hyphen moved"),
         Example("2 CB radios for trucks", absent=("substance",), note="a space is not a hyphen"),
+        Example("c-o-k-e 1g", finds=(("substance", "cocaine"),), note="slang spelt out"),
+        Example("wtb k, 2g", finds=(("substance", "ketamine"),), note="one-letter slang, dealt"),
+        Example("I need 5k for the car", absent=("substance",), note="a sum of money"),
+        Example("n i c e day", absent=("substance",), note="'ice' inside a spelt-out word"),
         Example("fеntanyl with a Cyrillic e", finds=(("substance", "fentanyl"),)),
         Example("M-D-M-A crystals", finds=(("substance", "mdma"),)),
         Example("куплю мефедрон", finds=(("substance", "mephedrone"),)),
@@ -306,28 +315,30 @@ class SubstanceTermDetector(Detector):
     ) -> None:
         compacted = [compact(batch.texts[i]) for i in items]
         sub_batch = TextBatch([c.text for c in compacted])
-        for pattern_id, sub_item, start, end in self._strong.patterns.scan(sub_batch, "fold"):
-            view = compacted[sub_item]
-            item = items[sub_item]
-            o_start, o_end = view.span(start, end)
-            if o_end - o_start == end - start:
-                continue  # nothing was joined inside: the plain pass has it already
-            disguise = []
-            if view.spaced:
-                disguise.append("spacing")
-            if view.invisible:
-                disguise.append("zero-width")
-            for detection in self._confirm(
-                view.text,
-                start,
-                end,
-                self._strong.terms[pattern_id],
-                tuple(disguise),
-                original=batch.texts[item],
-                o_start=o_start,
-                o_end=o_end,
-            ):
-                found[item].append(detection)
+        # weak names too: "c-o-k-e" spelt letter by letter is a disguise, never Coca-Cola
+        for terms in (self._strong, self._weak):
+            for pattern_id, sub_item, start, end in terms.patterns.scan(sub_batch, terms.view):
+                view = compacted[sub_item]
+                item = items[sub_item]
+                o_start, o_end = view.span(start, end)
+                if o_end - o_start == end - start:
+                    continue  # nothing was joined inside: the plain pass has it already
+                disguise = []
+                if view.spaced:
+                    disguise.append("spacing")
+                if view.invisible:
+                    disguise.append("zero-width")
+                for detection in self._confirm(
+                    view.text,
+                    start,
+                    end,
+                    terms.terms[pattern_id],
+                    tuple(disguise),
+                    original=batch.texts[item],
+                    o_start=o_start,
+                    o_end=o_end,
+                ):
+                    found[item].append(detection)
 
     def _confirm(
         self,
@@ -358,8 +369,10 @@ class SubstanceTermDetector(Detector):
         unaccented = span.isascii()
         for term in terms:
             weak = term.weak or (term.accented and unaccented)
-            if weak and obfuscation and not term.emoji:
-                continue  # a disguised everyday word is noise, not evidence
+            if weak and changed and not term.emoji:
+                # an everyday word with letters swapped for look-alikes is noise, not evidence;
+                # spelt out letter by letter (spacing, invisible characters) it is a disguise
+                continue
             weight = WEIGHT_EMOJI if term.emoji else WEIGHT_WEAK if weak else WEIGHT_STRONG
             out.append(
                 Detection(

@@ -354,8 +354,10 @@ class RuleScorer:
                     )
                     ev.counted.append(det)
                     name = sub.name if sub else det.value
+                    how = ", ".join(det.attrs.get("obfuscation") or ())
+                    written = f" ({how})" if how else ""
                     ev.substance_reasons.append(
-                        f"ambiguous {det.text!r} read as {name}: {confirmed[id(det)]}"
+                        f"ambiguous {det.text!r}{written} read as {name}: {confirmed[id(det)]}"
                     )
             else:
                 for det in weak:
