@@ -116,6 +116,8 @@ EMOJI_OFFERS = [
 # (test id, text): natural seller and buyer phrases in other languages
 MULTILINGUAL_OFFERS = [
     ("es-cocaine", "vendo cocaína 50 el gramo, envío discreto"),
+    ("pl-mephedrone", "Sprzedam mefedron, wysyłka w całej Polsce"),
+    ("de-koks", "Koks 80€/g, sauber, Treffen in Hamburg"),
     ("es-ecstasy", "vendo éxtasis pastillas, 10 por 50 euros, whatsapp"),
     ("es-weed", "Vendo marihuana de calidad, 10 gramos 50 euros, envío discreto"),
     ("es-request", "Alguien vende perico? pago bien, escríbeme al WhatsApp"),
@@ -205,6 +207,8 @@ HARD_NEGATIVES = [
     ("news-seizure", "Police seized 5 kg of fentanyl at the border, officials said"),
     ("news-trial", "Dealer on trial for selling 5g of MDMA outside a school"),
     ("spaced-slang-shop", "g r a s s seed 1kg £7.99"),  # spelt out, but no drug context
+    ("koks-fuel", "Koks für den Grill, 10 kg Sack, 12,99 €"),
+    ("discreet-dress", "Discreto vestido negro talla M 25€ envío gratis"),
     ("news-charge", "Two men accused of selling 2kg of heroin in Leeds"),
     ("news-customs",
      "Customs officers found 200 kg of cocaine hidden in a banana shipment, the ministry said on "
