@@ -139,3 +139,17 @@ def test_default_model_is_small_and_loads_fast():
     assert time.perf_counter() - started < 1.0
     assert loaded.name == "offer-v1"
     assert loaded.card["intended_use"] and path.with_suffix(".card.md").is_file()
+
+
+def test_a_cas_number_the_kb_lacks_names_nothing_for_the_model(screener, combined):
+    """Chemical suppliers list CAS numbers: one the KB lacks is not the "named" case, so only
+    drug-specific signals would let the model flag it."""
+    scorer = combined.scorer
+    for text, expected in [
+        ("Caffeine anhydrous CAS 58-08-2, 500g, lab supply, next day", "unnamed_plain"),
+        ("CAS 437-38-7, analytical reference standard", "named"),  # fentanyl's
+    ]:
+        (dets,) = screener.detect([text])
+        verdict = scorer.rules.assess(text, dets)
+        case = scorer.case(text, dets, verdict, True)
+        assert (case[0] if case else None) == expected, (text, case, verdict.reasons)

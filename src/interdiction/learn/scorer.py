@@ -112,7 +112,7 @@ class ModelScorer:
             return None
         if not title_shaped(text):
             return None
-        if ruled and verdict.label == Label.MENTION:
+        if ruled and verdict.label == Label.MENTION and self._names_a_kb_entry(detections):
             if self._shop_sold(detections):
                 return "shop_sold", self.policy.shop_sold
             return "named", self.policy.named
@@ -125,6 +125,16 @@ class ModelScorer:
         if any(d.kind in ("trade", "solicitation", "identifier") for d in detections):
             return "unnamed_plain", self.policy.unnamed_plain
         return None
+
+    def _names_a_kb_entry(self, detections: list[Detection]) -> bool:
+        """A name, structure or CAS number of the KB: a CAS number the KB lacks names some
+        chemical, most often one that chemical suppliers sell (caffeine, 58-08-2)."""
+        return any(
+            not d.attrs.get("ignored")
+            and (d.kind != "cas" or self.kb.get(str(d.attrs.get("substance_id") or "")))
+            for d in detections
+            if d.kind in ("substance", "inchikey", "cas", "analogue")
+        )
 
     def _shop_sold(self, detections: list[Detection]) -> bool:
         counted = [
