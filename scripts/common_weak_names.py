@@ -3,7 +3,10 @@
 A weak name this frequent (Zipf >= 4.5: about once per 30,000 words in any language the product
 reads) matches ordinary messages all the time ("coffee", "morning", "down") and, being weak,
 proves nothing even when it matches. The substance detector leaves these out. The classic
-ambiguous slang that reviewers expect to see weighed in context is kept (KEEP).
+ambiguous slang that reviewers expect to see weighed in context is kept (KEEP), and so are
+strain and press names, which count only in their own narrow context (a weight, a pill
+strength: kb/schema.py): wordfreq rates a phrase of everyday words ("blue dream") as if it
+were as common as its words.
 
 Maintainer tool: needs the ``kb-build`` extra (wordfreq). Run after changing KB names:
 
@@ -34,6 +37,7 @@ KEEP = frozenset(
         # market descriptors that identify cannabis and cocaine listings in context
         "cheese", "bud", "strain", "strains", "indoor", "outdoor", "leaf", "gras", "cristal",
         "diesel", "haze", "fishscale", "fish scale", "flake", "green", "purple", "hydro",
+        "happy 5",
     )
 )  # fmt: skip
 OUTPUT = Path(__file__).resolve().parents[1] / "src/interdiction/kb/derived/common_weak_names.json"
@@ -48,7 +52,7 @@ def main() -> int:
         merge_key(n.text): n.text
         for sub in kb.substances.values()
         for n in sub.names
-        if n.weak and n.kind != "emoji"
+        if n.weak and n.kind not in ("emoji", "strain", "press")
     }
     common = sorted(
         text
