@@ -30,8 +30,8 @@ from interdiction.kb.spelling import NearNames
 from interdiction.learn.features import ngram_buckets, ngram_strings
 from interdiction.learn.model import Model
 from interdiction.model import Assessment, Detection, Label
-from interdiction.pipeline.screen import NOTHING_FOUND
 from interdiction.score.rules import (
+    NOTHING_FOUND,
     PHARMACY_CLASSES,
     WEIGHT,
     RuleScorer,

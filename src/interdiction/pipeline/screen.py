@@ -12,8 +12,8 @@ from typing import Protocol
 from interdiction.detect.base import Detector, DetectorContext, create_detectors
 from interdiction.kb import KnowledgeBase, load_kb
 from interdiction.kb.cache import DirectoryCache
-from interdiction.model import Assessment, Detection, Label
-from interdiction.score.rules import RulePolicy, RuleScorer, worth_a_verdict
+from interdiction.model import Assessment, Detection
+from interdiction.score.rules import NOTHING_FOUND, RulePolicy, RuleScorer, worth_a_verdict
 from interdiction.text.batch import TextBatch
 
 
@@ -32,11 +32,6 @@ class Scorer(Protocol):
     def assess_batch(
         self, texts: Sequence[str], detections: Sequence[list[Detection]], explain_all: bool = False
     ) -> list[Assessment]: ...
-
-
-NOTHING_FOUND = Assessment(
-    label=Label.NONE, risk=0.0, flagged=False, reasons=[], detections=[], model="rules"
-)
 
 
 class Screener:

@@ -91,6 +91,12 @@ WEIGHT = re.compile(
 EVIDENCE = frozenset({"substance", "cas", "analogue", "inchikey", "identifier"})
 
 
+# The verdict of an item with nothing worth a verdict: one shared object, told apart by identity.
+NOTHING_FOUND = Assessment(
+    label=Label.NONE, risk=0.0, flagged=False, reasons=[], detections=[], model="rules"
+)
+
+
 def worth_a_verdict(detections: list[Detection]) -> bool:
     """Something named or someone reachable: "available" or "$20" alone name nothing, and an
     ambiguous word ("coke") counts only beside trade signals."""
