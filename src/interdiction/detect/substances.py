@@ -127,8 +127,13 @@ def compile_terms(kb: KnowledgeBase, weak: bool) -> tuple[list[str], list[list[_
                     declines=any(_is_cyrillic(ch) for ch in plain),
                 )
                 terms = by_pattern.setdefault(key, [])
-                if all(t.substance_id != sub.id for t in terms):
+                same = next((k for k, t in enumerate(terms) if t.substance_id == sub.id), None)
+                if same is None:
                     terms.append(term)
+                elif plain.isascii() and not terms[same].plain.isascii():
+                    # "α-PVP" and "a-PVP" fold alike: a match is checked against the spelling
+                    # most people type, or "a-PVP" would read as a disguised "α-PVP"
+                    terms[same] = term
     patterns = sorted(by_pattern)
     return patterns, [by_pattern[p] for p in patterns]
 
@@ -240,6 +245,8 @@ class SubstanceTermDetector(Detector):
         Example("fen\u200btanyl", finds=(("substance", "fentanyl"),)),
         Example("20 x 2-CB, 16mg", finds=(("substance", "2c-b"),), note="a hyphen moved"),
         Example("2 CB radios for trucks", absent=("substance",), note="a space is not a hyphen"),
+        Example("a-PVP 10g", finds=(("substance", "alpha-pvp"),), note="Latin a for alpha"),
+        Example("α-PVP 10g", finds=(("substance", "alpha-pvp"),)),
         Example("c-o-k-e 1g", finds=(("substance", "cocaine"),), note="slang spelt out"),
         Example("wtb k, 2g", finds=(("substance", "ketamine"),), note="one-letter slang, dealt"),
         Example("I need 5k for the car", absent=("substance",), note="a sum of money"),
