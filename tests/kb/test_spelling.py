@@ -21,6 +21,7 @@ def near_names() -> NearNames:
         ("Buprenorphinne", "buprenorphine"),  # a letter added
         ("carfetnanil", "carfentanil"),  # two neighbours swapped
         ("Hydrocodome", "hydrocodone"),
+        ("Turanabol", "chlorodehydromethyltestosterone"),  # slang of eight letters or more
     ],
 )
 def test_a_slip_finds_its_name(near_names, word, substance_id):
@@ -40,7 +41,7 @@ def test_a_slip_finds_its_name(near_names, word, substance_id):
         "trophies",
         "heroine",  # names shorter than seven letters are left out (heroin)
         "carfentanillll",  # more than one slip
-        "singers",  # one slip from street slang (pingers): slang is left out
+        "singers",  # one slip from short street slang (pingers): left out
     ],
 )
 def test_not_a_slip(near_names, word):

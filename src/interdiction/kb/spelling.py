@@ -3,9 +3,10 @@ oxycodone. Sellers misspell on purpose to slip past keyword lists, and by accide
 
 A slip is one letter changed, added, dropped, or two neighbours swapped (optimal string
 alignment distance 1, computed by rapidfuzz) against a name of at least MIN_CHARS letters:
-shorter names have too many everyday neighbours. Street slang ("pingers", "vallies") is left
-out for the same reason. Everyday words that happen to sit one slip from a name ("concert" ~
-Concerta, "central" ~ Centrax) are listed in derived/near_name_words.json (written by
+shorter names have too many everyday neighbours. Street slang counts only from
+MIN_SLANG_CHARS letters ("turinabol"): the short words ("pingers", "vallies") sit one slip
+from a dozen everyday words each. Everyday words that happen to sit one slip from a name
+("concert" ~ Concerta, "central" ~ Centrax) are listed in derived/near_name_words.json (written by
 scripts/near_name_words.py from word frequencies in seven languages) and never count.
 
 Candidates are found through a deletion index (each name and its one-letter deletions), so a
@@ -22,7 +23,7 @@ from rapidfuzz.distance import OSA
 from interdiction.kb.loader import KnowledgeBase
 
 MIN_CHARS = 7
-LEFT_OUT_KINDS = frozenset({"slang"})
+MIN_SLANG_CHARS = 8
 _WORD = regex.compile(rf"\p{{Latin}}{{{MIN_CHARS},}}")
 
 
@@ -55,7 +56,7 @@ class NearNames:
 
     @staticmethod
     def _counts(name) -> bool:
-        return not name.weak and name.kind not in LEFT_OUT_KINDS
+        return not name.weak and (name.kind != "slang" or len(name.text) >= MIN_SLANG_CHARS)
 
     def nearest(self, word: str) -> NearName | None:
         """The KB name ``word`` is one slip from, or None (a KB name itself, an everyday
