@@ -56,6 +56,8 @@ PLAIN_OFFERS = [
     ("count-blotter", "25 LSD Blotter"),
     ("edible-doses", "THC chocolate bar, 10 doses"),
     ("subutex-no-naloxone", "Subutex 8mg x 10, no naloxone"),
+    ("street-name-strength", "Oxy 80mg x 10"),  # a pill medicine's street name and strength
+    ("strength-street-name", "80mg oxy old school 5 pills"),
     ("trial-size", ".5gr Clean & Clear MDMA - Trial"),  # a trial pack, not a court
     ("ambiguous-with-use", "1 Oxy 80 Mg Real Deal, Crush / Snort In Hand"),
     ("test-e-vial", "Test E 250 10ml vial, domestic shipping"),
@@ -208,6 +210,8 @@ HARD_NEGATIVES = [
     ("news-trial", "Dealer on trial for selling 5g of MDMA outside a school"),
     ("spaced-slang-shop", "g r a s s seed 1kg £7.99"),  # spelt out, but no drug context
     ("koks-fuel", "Koks für den Grill, 10 kg Sack, 12,99 €"),
+    ("gum-strength", "Nicorette Icy White gum 4mg 105 pieces"),  # 'gum' is opium's too
+    ("speed-caffeine", "Speed 200mg caffeine tablets"),
     ("discreet-dress", "Discreto vestido negro talla M 25€ envío gratis"),
     ("news-charge", "Two men accused of selling 2kg of heroin in Leeds"),
     ("news-customs",

@@ -79,6 +79,16 @@ LISTING_MAX_WORDS = 14
 AMOUNT_CATEGORIES = frozenset({"quantity", "street-quantity", "street-price", "bulk-count"})
 # An ecstasy pill's strength: 100 to 399 mg.
 PILL_STRENGTH = re.compile(r"\b[1-3]\d\d\s?(?:\+\s?)?mgs?\b", re.IGNORECASE)
+# Medicines sold as pills, whose street names ("xanny", "oxy", "percs") count written right
+# beside a strength in mg ("Xanny 2mg", "80mg oxy") in a listing title. Not stimulants:
+# "Speed 200mg" is a caffeine tablet.
+PILL_CLASSES = frozenset(
+    {"benzodiazepine", "designer-benzodiazepine", "opioid", "synthetic-opioid", "sedative",
+     "prescription"}
+)  # fmt: skip
+MG = re.compile(r"\d\s?mgs?\b", re.IGNORECASE)
+STRENGTH_GAP = 2  # characters between the name and its strength: "Oxy 80mg", "oxy-80mg"
+OPENING = re.compile(r"\W*(?:\d+\s?x\s?)?\W*", re.IGNORECASE)  # nothing, or a count: "10x "
 # Buds are sold by weight (or by the pound and its fractions); strain names that are no
 # food or other weighed goods ("Headband", "Amnesia") count beside a weight in a listing.
 WEIGHT = re.compile(
@@ -379,13 +389,17 @@ class RuleScorer:
         """Ambiguous names that what is sold with them confirms in a listing title, without
         drug-specific context (by ``id`` of the detection, with the reason): a pill press
         name beside a pill strength ("Mitsubishi 220mg pill"), a strain name with no weighed
-        everyday sense beside a weight ("1oz Headband")."""
+        everyday sense beside a weight ("1oz Headband"), a medicine's street name with its
+        strength written on it ("Xanny 2mg", "80mg oxy")."""
         if not title_shaped(text):
             return {}
         confirmed: dict[int, str] = {}
         for det in weak:
             kind = det.attrs.get("name_kind")
             if kind not in ("press", "strain"):
+                dose = self._strength_beside(text, det, detections)
+                if dose is not None:
+                    confirmed[id(det)] = f"a medicine's street name with the strength {dose.text!r}"
                 continue
             apart = [d for d in detections if d.kind == "trade" and not _overlap(d, det)]
             if kind == "press":
@@ -402,6 +416,23 @@ class RuleScorer:
                 if weight is not None:
                     confirmed[id(det)] = f"a strain name beside the weight {weight.text!r}"
         return confirmed
+
+    def _strength_beside(
+        self, text: str, det: Detection, detections: list[Detection]
+    ) -> Detection | None:
+        """The dose in mg written right before or after a weak name of a pill medicine, the
+        two opening the title ("Oxy 80mg x 10", "10x Xanny 2mg"): further in, the name is more
+        often a product's word ("Nicorette Icy White gum 4mg", gum being opium's)."""
+        sub = self.kb.get(str(det.value))
+        if sub is None or sub.substance_class not in PILL_CLASSES:
+            return None
+        for dose in detections:
+            if dose.kind != "trade" or dose.value != "dose" or not MG.search(dose.text):
+                continue
+            gap = dose.start - det.end if dose.start >= det.end else det.start - dose.end
+            if 0 <= gap <= STRENGTH_GAP and OPENING.fullmatch(text[: min(det.start, dose.start)]):
+                return dose
+        return None
 
     def _listing_shaped(self, text: str, ev: _Evidence) -> bool:
         return title_shaped(text) and bool(ev.trade)  # a quantity, price, grade or the like
