@@ -156,9 +156,11 @@ def test_press_names_are_of_kind_press(kb):
         "rolex",
         "mitsubishi",
         "partyflock",
+        "bitcoin",  # a payment word too: as a press it counts only beside a pill strength
+        "dominoes",
     ):
         assert kinds[brand] == "press", brand
-    for word in ("supreme", "bitcoin", "ups"):
+    for word in ("supreme", "ups"):
         assert word not in kinds, word
 
 
@@ -183,6 +185,10 @@ NEW_FAMILY_LISTINGS = [
     ("Tesla pills 250mg x 50", "mdma"),
     ("Audemars Piguet 300mg pills x 100", "mdma"),
     ("Partyflock 220mg x 25", "mdma"),
+    ("100x DOMINOES 230mg **UK VENDOR**", "mdma"),
+    ("10x Bitcoins 200-220mg super pills", "mdma"),
+    ("Larpose 2mg - 60 Pills", "lorazepam"),
+    ("Sprzedam mefedron, wysyłka", "mephedrone"),
     ("Dinafem Critical+ 10 pack, discreet shipping", "cannabis"),
     ("Maroc hash 25g", "cannabis-resin"),
 ]
@@ -201,6 +207,8 @@ NEW_WEAK_EVERYDAY = [
     "Syrian rue (Peganum harmala) in the garden: a drought-tolerant perennial",
     "Mimosa tenuiflora bark extract face cream 50ml",
     "Partyflock posted the festival line-up for this summer",
+    "Pay with bitcoin and get 10% off, free shipping",
+    "Domino's pizza: 2 large for £20, delivery in 30 minutes",
 ]
 
 
