@@ -53,6 +53,11 @@ NEVER = [
     "Ice cubes 2kg bag",
     "Concerto tickets x 2, £40",  # one slip from a brand (Concerta), but an everyday word
     "Central heating pump 2kg, free delivery",
+    # a pharmacy's shelf: pack sizes, not market counts; a pill's street name sold by weight
+    "Pregabalin 75mg 56 capsules",
+    "Phenergan 25mg 56 tablets",
+    "Gabapentin 300mg 100 capsules",
+    "Blue Diamond almonds 16 oz",
 ]
 
 

@@ -211,6 +211,10 @@ HARD_NEGATIVES = [
     ("spaced-slang-shop", "g r a s s seed 1kg £7.99"),  # spelt out, but no drug context
     ("koks-fuel", "Koks für den Grill, 10 kg Sack, 12,99 €"),
     ("gum-strength", "Nicorette Icy White gum 4mg 105 pieces"),  # 'gum' is opium's too
+    # pharmacy shelves: medicines the KB lists for their misuse, in pack sizes
+    ("pharmacy-propranolol", "Propranolol 40mg 28 tablets"),
+    ("pharmacy-dimenhydrinate", "Dramamine Motion Sickness 50mg 12 tablets"),
+    ("pharmacy-codeine-linctus", "Codeine Linctus 200ml"),
     ("speed-caffeine", "Speed 200mg caffeine tablets"),
     ("discreet-dress", "Discreto vestido negro talla M 25€ envío gratis"),
     ("news-charge", "Two men accused of selling 2kg of heroin in Leeds"),

@@ -33,6 +33,7 @@ from interdiction.model import Assessment, Detection, Label
 from interdiction.score.rules import (
     NOTHING_FOUND,
     PHARMACY_CLASSES,
+    PILL_CLASSES,
     WEIGHT,
     RuleScorer,
     title_shaped,
@@ -42,6 +43,11 @@ from interdiction.score.rules import (
 # Detections that give the model something to read: a name, a way to reach someone, trade.
 MODEL_EVIDENCE = frozenset(
     {"substance", "cas", "analogue", "inchikey", "identifier", "trade", "solicitation"}
+)
+# A pharmacy's pack size: a count of tablets or capsules, not "x 100" nor "100 pills".
+PHARMACY_PACK = re.compile(
+    r"(?<![x×]\s)(?<![x×])\b\d+\s?(?:tablets?|capsules?|caplets?|softgels?|sachets?|lozenges?)\b",
+    re.IGNORECASE,
 )
 TOP_NGRAMS = 5
 DEFAULT_MODEL = "learn/models/offer.npz"
@@ -114,11 +120,13 @@ class ModelScorer:
             return None
         if ruled and verdict.label == Label.MENTION and self._names_a_kb_entry(detections):
             if self._shop_sold(detections):
+                if PHARMACY_PACK.search(text):
+                    return None  # "Pregabalin 75mg 56 capsules": a pharmacy's shelf
                 return "shop_sold", self.policy.shop_sold
             return "named", self.policy.named
         if any(d.kind == "trade" and d.attrs.get("drug_specific") for d in detections):
             return "unnamed", self.policy.unnamed
-        if _weak_name_with_weight(detections):
+        if _weak_name_with_weight(self.kb, detections):
             return "weak_named", self.policy.weak_named
         if self.near_names.in_text(text):
             return "misspelt", self.policy.misspelt
@@ -256,16 +264,24 @@ _CASES = {
 WEIGHTS = frozenset({"quantity", "street-quantity"})
 
 
-def _weak_name_with_weight(detections: list[Detection]) -> bool:
+def _weak_name_with_weight(kb: KnowledgeBase, detections: list[Detection]) -> bool:
     """An ambiguous name the rules set aside ("Hash", "Speed", a strain called "Cheese") sold
-    by weight: a market title, or a deli counter; the model tells which."""
+    by weight: a market title, or a deli counter; the model tells which. Not the street name
+    of a pill medicine: "Blue Diamond" is sildenafil's, but sold by the ounce it is almonds."""
     weak = any(
-        d.kind == "substance" and d.attrs.get("match") == "weak" and not d.attrs.get("compound")
+        d.kind == "substance"
+        and d.attrs.get("match") == "weak"
+        and not d.attrs.get("compound")
+        and _sold_by_weight(kb.get(str(d.value)))
         for d in detections
     )
     return weak and any(
         d.kind == "trade" and d.value in WEIGHTS and WEIGHT.search(d.text) for d in detections
     )
+
+
+def _sold_by_weight(sub) -> bool:
+    return sub is None or sub.substance_class not in PILL_CLASSES | PHARMACY_CLASSES
 
 
 def _before_risk(reasons: list[str], note: str) -> list[str]:

@@ -48,6 +48,10 @@ PHARMACY_SOLD = frozenset(
     {"codeine", "dihydrocodeine", "pholcodine", "pseudoephedrine", "ephedrine", "norephedrine",
      "dextromethorphan", "diphenhydramine", "doxylamine", "promethazine", "loperamide",
      "sildenafil", "tadalafil", "poppy-straw",
+     # medicines of pharmacy shelves and prescriptions that the KB lists for their misuse
+     "dimenhydrinate", "cyclizine", "hydroxyzine", "propranolol", "baclofen", "clonidine",
+     "cyclobenzaprine", "metaxalone", "trazodone", "atomoxetine", "bupropion", "benzydamine",
+     "viloxazine", "propylhexedrine", "memantine",
      # bulk chemicals of the 1988 Tables with everyday industrial and household uses
      "acetone", "toluene", "hydrochloric-acid", "sulphuric-acid", "potassium-permanganate",
      "methyl-ethyl-ketone", "ethyl-ether", "acetic-anhydride", "iodine", "benzaldehyde",
