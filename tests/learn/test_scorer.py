@@ -58,6 +58,7 @@ NEVER = [
     "Phenergan 25mg 56 tablets",
     "Gabapentin 300mg 100 capsules",
     "Blue Diamond almonds 16 oz",
+    "Green Giant sweetcorn 198g",
 ]
 
 

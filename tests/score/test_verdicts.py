@@ -119,6 +119,7 @@ EMOJI_OFFERS = [
 MULTILINGUAL_OFFERS = [
     ("es-cocaine", "vendo cocaína 50 el gramo, envío discreto"),
     ("pl-mephedrone", "Sprzedam mefedron, wysyłka w całej Polsce"),
+    ("bath-salts-cover", "bath salts 1g stealth shipping, not for human consumption"),
     ("de-koks", "Koks 80€/g, sauber, Treffen in Hamburg"),
     ("es-ecstasy", "vendo éxtasis pastillas, 10 por 50 euros, whatsapp"),
     ("es-weed", "Vendo marihuana de calidad, 10 gramos 50 euros, envío discreto"),
@@ -215,6 +216,11 @@ HARD_NEGATIVES = [
     ("pharmacy-propranolol", "Propranolol 40mg 28 tablets"),
     ("pharmacy-dimenhydrinate", "Dramamine Motion Sickness 50mg 12 tablets"),
     ("pharmacy-codeine-linctus", "Codeine Linctus 200ml"),
+    # grocery shelves: a pack multiple is no street weight, a gift card no payment to a dealer
+    ("yeast-sachets", "Dr. Oetker Speed Yeast 3 x 7g"),
+    ("gift-card", "Mandy's Salad Bar gift card £25"),
+    ("bath-salts", "Bath salts lavender 500g"),
+    ("badesalz", "Badesalz Lavendel 500g"),
     ("speed-caffeine", "Speed 200mg caffeine tablets"),
     ("discreet-dress", "Discreto vestido negro talla M 25€ envío gratis"),
     ("news-charge", "Two men accused of selling 2kg of heroin in Leeds"),

@@ -235,7 +235,7 @@ SIGNALS: list[Signal] = [
         "cover", "trade", 0.8, True,
         _words("research chemical", "research chemicals", "research chem", "rc vendor", "rcs",
                "not for human consumption", "for research purposes", "for research use only",
-               "legal high", "legal highs", "bath salts", "plant food", "plant feeder",
+               "legal high", "legal highs", "plant food", "plant feeder",
                "herbal incense", "pond cleaner", "legal worldwide", "not for consumption",
                "research only", "novelty use only", "not scheduled", "analogue act"),
     ),
@@ -266,7 +266,7 @@ SIGNALS: list[Signal] = [
         "payment", "trade", 0.5, True,
         _words("bitcoin", "btc", "monero", "xmr", "usdt", "crypto", "cashapp", "cash app",
                "venmo", "zelle", "apple pay", "western union", "moneygram", "paypal f&f",
-               "friends and family", "gift card", "gift cards"),
+               "friends and family"),
     ),
     *_signals("dealer-emoji", "trade", 0.4, True, "🔌"),
     # how the goods are taken, as a pill seller vouches for them: drug-specific, light
@@ -482,6 +482,9 @@ class TradeSignalDetector(Detector):
         return found.as_lists(_drop_nested)
 
 
+_PACK_MULTIPLE = re.compile(r"\d\s?[x×]\s?\d", re.IGNORECASE)
+
+
 def _drop_nested(detections: list[Detection]) -> list[Detection]:
     """Hyperscan reports every end of a pattern ("ship", "shipping"): keep the longest span.
     Context inside a trade signal is part of it: "prescription needed" in "no prescription
@@ -492,6 +495,10 @@ def _drop_nested(detections: list[Detection]) -> list[Detection]:
         inside = [k for k in kept if det.start >= k.start and det.end <= k.end]
         if any(k.value == det.value for k in inside):
             continue
+        if det.value == "street-quantity" and any(
+            k.value == "quantity" and _PACK_MULTIPLE.search(k.text) for k in inside
+        ):
+            continue  # "3 x 7g" is three sachets of yeast, not a street eighth
         if det.kind == "context" and any(k.kind != "context" for k in inside):
             continue
         kept.append(det)

@@ -92,7 +92,7 @@ class CombinePolicy:
     named: float = 0.8
     shop_sold: float = 0.98
     unnamed: float = 0.93
-    weak_named: float = 0.9
+    weak_named: float = 0.95
     misspelt: float = 0.8
     unnamed_plain: float = (
         1.01  # off: measured, it costs more on shop and adversarial text than it gains
