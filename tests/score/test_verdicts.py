@@ -51,6 +51,8 @@ PLAIN_OFFERS = [
     ("press-strength-range", "Blue Punisher 200-220mg, 10 pills"),
     ("strain-weight", "1oz Headband"),
     ("strain-weight-lb", "Amnesia Haze 1 lb"),
+    ("food-strain-drug-context", "Blue Cheese 28g indoor, stealth shipping"),
+    ("strain-weight-grade", "1oz Lemon Haze AAA"),
     # a count of the named product, doses of an edible
     ("count-bars", "15,000 pfizer xanax bars"),
     ("count-blotter", "25 LSD Blotter"),
@@ -221,6 +223,13 @@ HARD_NEGATIVES = [
     ("gift-card", "Mandy's Salad Bar gift card £25"),
     ("bath-salts", "Bath salts lavender 500g"),
     ("badesalz", "Badesalz Lavendel 500g"),
+    # strains named after foods and products, on the shelves they were named after
+    ("strain-dressing", "Blue Cheese dressing 250ml"),
+    ("strain-pineapple", "Pineapple chunks in juice 432g"),
+    ("strain-candy", "Moon Rocks candy 50g"),
+    ("strain-shower-gel", "Lemon Haze shower gel 250ml"),
+    ("strain-cookies", "Do-si-dos Girl Scout cookies 9 oz"),
+    ("strain-ice-cream", "Sunset Sherbet ice cream 1 pint"),
     ("speed-caffeine", "Speed 200mg caffeine tablets"),
     ("discreet-dress", "Discreto vestido negro talla M 25€ envío gratis"),
     ("news-charge", "Two men accused of selling 2kg of heroin in Leeds"),
