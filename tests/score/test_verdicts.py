@@ -106,6 +106,7 @@ DISGUISED_OFFERS = [
     ("fancy-text", "gяαм σƒ ρυяє Cσcαιηє 90%, ships from EU", "cocaine", "homoglyph"),
     # an ambiguous name spelt letter by letter: a disguise, still weighed with its context
     ("spaced-slang", "c-o-k-e 1g £70, Bristol drop", "cocaine", "spacing"),
+    ("leet-slang", "c0ke 1g 80€ wickr: snowman77", "cocaine", "leetspeak"),
 ]  # fmt: skip
 
 # (test id, text, substance id): drug emoji, counted only beside dealer context

@@ -78,12 +78,15 @@ def _needs_boundary(text: str) -> bool:
     return True
 
 
-def compile_terms(kb: KnowledgeBase, weak: bool) -> tuple[list[str], list[list[_Term]]]:
+def compile_terms(
+    kb: KnowledgeBase, weak: bool, fold: bool = False
+) -> tuple[list[str], list[list[_Term]]]:
     """Pattern texts and, for each, the KB names it stands for.
 
     Strong names are folded like the fold view (leetspeak and look-alikes undone); weak names
-    like the lower view only, since a disguised everyday word is no evidence and folding
-    would let "call" meet "Cali".
+    like the lower view, since folding would let "call" meet "Cali", and also (``fold``) like
+    the fold view, for the matches written in digits and symbols ("c0ke") that only a
+    disguise explains.
     """
     by_pattern: dict[str, list[_Term]] = {}
     for sub in kb.substances.values():
@@ -113,7 +116,7 @@ def compile_terms(kb: KnowledgeBase, weak: bool) -> tuple[list[str], list[list[_
                 shortest = MIN_NAME_CHARS if bounded or emoji else MIN_IDEOGRAPH_CHARS
                 if not folded or (not emoji and len(folded) < shortest):
                     continue
-                key = folded if not weak else lower_view(variant).strip()
+                key = folded if fold or not weak else lower_view(variant).strip()
                 plain = _plain(variant)
                 term = _Term(
                     substance_id=sub.id,
@@ -142,18 +145,21 @@ def compile_terms(kb: KnowledgeBase, weak: bool) -> tuple[list[str], list[list[_
 _CODE_VERSION = code_fingerprint(sys.modules[__name__], normalize)
 
 
-def _cached_terms(kb: KnowledgeBase, weak: bool, cache) -> tuple[list[str], list[list[_Term]]]:
+def _cached_terms(
+    kb: KnowledgeBase, weak: bool, cache, fold: bool = False
+) -> tuple[list[str], list[list[_Term]]]:
     """compile_terms, kept between runs with the compiled databases (same KB, same code)."""
-    key = f"terms-{kb.fingerprint}-{_CODE_VERSION}-{int(weak)}"
-    return cached_object(cache, key, lambda: compile_terms(kb, weak))
+    key = f"terms-{kb.fingerprint}-{_CODE_VERSION}-{int(weak)}{'-fold' if fold else ''}"
+    return cached_object(cache, key, lambda: compile_terms(kb, weak, fold))
 
 
 class _TermSet:
     """One compiled set of names and the view it is matched in."""
 
-    def __init__(self, kb: KnowledgeBase, weak: bool, cache) -> None:
-        patterns, self.terms = _cached_terms(kb, weak, cache)
-        self.view = "lower" if weak else "fold"
+    def __init__(self, kb: KnowledgeBase, weak: bool, cache, fold: bool = False) -> None:
+        patterns, self.terms = _cached_terms(kb, weak, cache, fold)
+        self.view = "fold" if fold or not weak else "lower"
+        self.leet_only = weak and fold  # weak names count folded only when digits disguise them
         self.unbounded = np.array([not terms[0].bounded for terms in self.terms], dtype=bool)
         self.patterns = PatternSet([p.encode() for p in patterns], literal=True, cache=cache)
 
@@ -183,6 +189,10 @@ def separator_variants(name: str) -> list[str]:
     return sorted(variants | _number_hyphenated(variants))
 
 
+# digits and symbols standing for letters: what no one writes by accident
+_LEET_MARK = re.compile(r"[0-9@$€£!|+]")
+# items worth the weak names' leetspeak scan: a letter, digits or symbols, a letter ("c0ke")
+_LEET_WORD_HS = rb"[a-z][0-9@$!|+]{1,3}[a-z]"
 _LEADING_NUMBER = re.compile(r"^\d+(?=[^\W\d_])")
 
 
@@ -248,6 +258,8 @@ class SubstanceTermDetector(Detector):
         Example("a-PVP 10g", finds=(("substance", "alpha-pvp"),), note="Latin a for alpha"),
         Example("α-PVP 10g", finds=(("substance", "alpha-pvp"),)),
         Example("c-o-k-e 1g", finds=(("substance", "cocaine"),), note="slang spelt out"),
+        Example("c0ke 1g", finds=(("substance", "cocaine"),), note="slang in leetspeak"),
+        Example("call me at 5, b2b team", absent=("substance",), note="no digit: not 'cali'"),
         Example("wtb k, 2g", finds=(("substance", "ketamine"),), note="one-letter slang, dealt"),
         Example("I need 5k for the car", absent=("substance",), note="a sum of money"),
         Example("n i c e day", absent=("substance",), note="'ice' inside a spelt-out word"),
@@ -271,17 +283,44 @@ class SubstanceTermDetector(Detector):
         super().__init__(context)
         self._strong = _TermSet(context.kb, weak=False, cache=context.pattern_cache)
         self._weak = _TermSet(context.kb, weak=True, cache=context.pattern_cache)
+        self._weak_leet = _TermSet(context.kb, weak=True, cache=context.pattern_cache, fold=True)
         # one pass over the lower view finds implied substances and items to compact
         self._implied = [i for i in IMPLIED if i[1] in context.kb.substances]
         self._lower_patterns = PatternSet(
-            [i[0].encode() for i in self._implied] + list(NEEDS_COMPACT_HS),
-            flags=[SOM | UTF8 | MULTILINE] * len(self._implied) + [UTF8] * len(NEEDS_COMPACT_HS),
+            [i[0].encode() for i in self._implied] + list(NEEDS_COMPACT_HS) + [_LEET_WORD_HS],
+            flags=[SOM | UTF8 | MULTILINE] * len(self._implied)
+            + [UTF8] * (len(NEEDS_COMPACT_HS) + 1),
             cache=context.pattern_cache,
         )
+        self._leet_index = len(self._implied) + len(NEEDS_COMPACT_HS)
 
     def detect(self, batch: TextBatch) -> list[Sequence[Detection]]:
         found = Findings(len(batch))
-        for terms in (self._strong, self._weak):
+        compact: set[int] = set()
+        leet: set[int] = set()
+        for index, item, start, end in self._lower_patterns.scan(batch, "lower"):
+            if index < len(self._implied):
+                found[item].append(self._implied_detection(batch.texts[item], start, end, index))
+            elif index == self._leet_index:
+                leet.add(item)
+            else:
+                compact.add(item)
+        self._scan_terms(batch, found, (self._strong, self._weak))
+        if leet:  # few items have digits or symbols inside words: scan only those
+            items = sorted(leet)
+            sub_found = Findings(len(items))
+            self._scan_terms(
+                TextBatch([batch.texts[i] for i in items]), sub_found, (self._weak_leet,)
+            )
+            for sub_item, detections in enumerate(sub_found.as_lists()):
+                found[items[sub_item]].extend(detections)
+        compact_items = sorted(compact)
+        if compact_items:
+            self._scan_compacted(batch, compact_items, found)
+        return found.as_lists(_keep_longest)
+
+    def _scan_terms(self, batch: TextBatch, found: Findings, term_sets) -> None:
+        for terms in term_sets:
             ids, starts, ends = terms.patterns.scan_chars(batch, terms.view)
             if not len(ids):
                 continue
@@ -291,18 +330,10 @@ class SubstanceTermDetector(Detector):
             for pattern_id, item, start, end, edges_free in matches:
                 text = batch.texts[item]
                 found[item].extend(
-                    self._confirm(text, start, end, terms.terms[pattern_id], (), edges_free)
+                    self._confirm(
+                        text, start, end, terms.terms[pattern_id], (), edges_free, terms.leet_only
+                    )
                 )
-        compact: set[int] = set()
-        for index, item, start, end in self._lower_patterns.scan(batch, "lower"):
-            if index < len(self._implied):
-                found[item].append(self._implied_detection(batch.texts[item], start, end, index))
-            else:
-                compact.add(item)
-        compact_items = sorted(compact)
-        if compact_items:
-            self._scan_compacted(batch, compact_items, found)
-        return found.as_lists(_keep_longest)
 
     def _implied_detection(self, text: str, start: int, end: int, index: int) -> Detection:
         _, substance_id, meaning = self._implied[index]
@@ -355,6 +386,7 @@ class SubstanceTermDetector(Detector):
         terms: list[_Term],
         disguise: tuple[str, ...],
         edges_free: bool = False,
+        leet_only: bool = False,
         original: str | None = None,
         o_start: int | None = None,
         o_end: int | None = None,
@@ -364,6 +396,8 @@ class SubstanceTermDetector(Detector):
         if head.bounded and not edges_free and not _at_word_edges(text, start, end, head.declines):
             return []
         written = text[start:end]
+        if leet_only and not _LEET_MARK.search(written):
+            return []  # a weak name in letters is the lower view's match (or "call" for "Cali")
         # most matches are spelt as in the KB: skip the per-character analysis for them
         changed = [] if written.lower() == head.plain else _changed_characters(written, head.plain)
         if changed and not _plausible_disguise(written, head.plain):
@@ -376,9 +410,10 @@ class SubstanceTermDetector(Detector):
         unaccented = span.isascii()
         for term in terms:
             weak = term.weak or (term.accented and unaccented)
-            if weak and changed and not term.emoji:
+            if weak and changed and not term.emoji and not leet_only:
                 # an everyday word with letters swapped for look-alikes is noise, not evidence;
-                # spelt out letter by letter (spacing, invisible characters) it is a disguise
+                # spelt out letter by letter (spacing, invisible characters) or with digits and
+                # symbols for letters ("c0ke") it is a disguise
                 continue
             weight = WEIGHT_EMOJI if term.emoji else WEIGHT_WEAK if weak else WEIGHT_STRONG
             out.append(
