@@ -28,7 +28,7 @@ import threading
 import time
 import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -293,7 +293,7 @@ class AnswerFile:
         return kept
 
     def append(self, answers: dict[str, str | None]) -> None:
-        data = "".join(json.dumps([n, s], ensure_ascii=False) + "\n" for n, s in answers.items())
+        data = _answer_lines(answers.items())
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as stream:
@@ -304,13 +304,16 @@ class AnswerFile:
     def _rewrite(self, answers: list[tuple[str, str | None]]) -> None:
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
         try:
-            temporary.write_text(
-                "".join(json.dumps([n, s], ensure_ascii=False) + "\n" for n, s in answers),
-                encoding="utf-8",
-            )
+            temporary.write_text(_answer_lines(answers), encoding="utf-8")
             os.replace(temporary, self.path)
         except OSError:
             temporary.unlink(missing_ok=True)
+
+
+def _answer_lines(answers: Iterable[tuple[str, str | None]]) -> str:
+    return "".join(
+        json.dumps([name, smiles], ensure_ascii=False) + "\n" for name, smiles in answers
+    )
 
 
 def default_answer_file() -> Path | None:

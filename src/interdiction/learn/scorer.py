@@ -29,7 +29,7 @@ from interdiction.kb import KnowledgeBase
 from interdiction.kb.spelling import NearNames
 from interdiction.learn.features import ngram_buckets, ngram_strings
 from interdiction.learn.model import Model
-from interdiction.model import Assessment, Detection, Label
+from interdiction.model import Assessment, Detection, Label, Substance
 from interdiction.score.rules import (
     NOTHING_FOUND,
     PHARMACY_CLASSES,
@@ -138,17 +138,12 @@ class ModelScorer:
         """A name, structure or CAS number of the KB: a CAS number the KB lacks names some
         chemical, most often one that chemical suppliers sell (caffeine, 58-08-2)."""
         return any(
-            not d.attrs.get("ignored")
-            and (d.kind != "cas" or self.kb.get(str(d.attrs.get("substance_id") or "")))
-            for d in detections
-            if d.kind in ("substance", "inchikey", "cas", "analogue")
+            d.kind != "cas" or self.kb.get(str(d.attrs.get("substance_id") or ""))
+            for d in _counted_names(detections)
         )
 
     def _shop_sold(self, detections: list[Detection]) -> bool:
-        counted = [
-            d for d in detections
-            if d.kind in ("substance", "inchikey", "cas", "analogue") and not d.attrs.get("ignored")
-        ]  # fmt: skip
+        counted = _counted_names(detections)
         for det in counted:
             if det.kind in ("cas", "analogue"):
                 return False
@@ -280,7 +275,15 @@ def _weak_name_with_weight(kb: KnowledgeBase, detections: list[Detection]) -> bo
     )
 
 
-def _sold_by_weight(sub) -> bool:
+def _counted_names(detections: list[Detection]) -> list[Detection]:
+    """What names a substance and was not set aside by the rules."""
+    return [
+        d for d in detections
+        if d.kind in ("substance", "inchikey", "cas", "analogue") and not d.attrs.get("ignored")
+    ]  # fmt: skip
+
+
+def _sold_by_weight(sub: Substance | None) -> bool:
     return sub is None or sub.substance_class not in PILL_CLASSES | PHARMACY_CLASSES
 
 

@@ -138,8 +138,9 @@ def _identifiers(detections: list[Detection]) -> list[dict[str, Any]]:
     ]
 
 
-def _detection_dict(det: Detection) -> dict[str, Any]:
-    out = {
+def _detection_fields(det: Detection) -> dict[str, Any]:
+    """The fields every detection has, as a record and a Parquet struct name them."""
+    return {
         "detector": det.detector,
         "kind": det.kind,
         "start": det.start,
@@ -148,6 +149,10 @@ def _detection_dict(det: Detection) -> dict[str, Any]:
         "value": det.value,
         "weight": det.weight,
     }
+
+
+def _detection_dict(det: Detection) -> dict[str, Any]:
+    out = _detection_fields(det)
     for key, value in det.attrs.items():
         out.setdefault(key, value)
     return out
@@ -370,16 +375,9 @@ def _detection_row(det: Detection) -> dict[str, Any]:
     """A detection as its Parquet struct: the detector's extra evidence as JSON text (an attr
     named like a field is left out, as _detection_dict leaves it out of a record)."""
     attrs = {k: v for k, v in det.attrs.items() if k not in _DETECTION_FIELDS}
-    return {
-        "detector": det.detector,
-        "kind": det.kind,
-        "start": det.start,
-        "end": det.end,
-        "text": det.text,
-        "value": det.value,
-        "weight": det.weight,
-        "attrs": orjson.dumps(attrs, default=str).decode(),
-    }
+    row = _detection_fields(det)
+    row["attrs"] = orjson.dumps(attrs, default=str).decode()
+    return row
 
 
 def open_sink(output: str | None, builder: RecordBuilder) -> Sink:

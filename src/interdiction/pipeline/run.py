@@ -12,7 +12,8 @@ from pathlib import Path
 
 from interdiction.ingest.base import InputBatch, InputError, ItemError, ReadOptions, reader_for
 from interdiction.pipeline.output import Sink
-from interdiction.pipeline.screen import NOTHING_FOUND, Screener
+from interdiction.pipeline.screen import Screener
+from interdiction.score.rules import NOTHING_FOUND
 
 MAX_ERRORS_KEPT = 1000  # the first ones are kept for the summary; all are counted and rejected
 GC_THRESHOLD = 50_000  # allocations between young-generation collections while scanning

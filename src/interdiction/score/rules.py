@@ -407,9 +407,7 @@ class RuleScorer:
                 continue
             apart = [d for d in detections if d.kind == "trade" and not _overlap(d, det)]
             if kind == "press":
-                pill = next(
-                    (d for d in apart if d.value == "pill-press" or _pill_strength(d)), None
-                )
+                pill = next((d for d in apart if _pill_strength(d)), None)
                 if pill is not None:
                     confirmed[id(det)] = f"a pill press name beside {pill.text!r}"
             else:
