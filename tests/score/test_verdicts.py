@@ -86,6 +86,17 @@ PLAIN_OFFERS = [
     ("solicit-bars", "Anyone know where to buy xanax bars? dm me"),
     ("solicit-molly", "wtb molly this weekend, hmu"),
     ("street-oxy-slang", "get your oxy 80s here, no rx needed, ship overnight"),
+    # counts and amounts as market titles write them
+    ("count-in-brackets", "(10) Norco 10/325 Hydrocodone - Watson Brand"),
+    ("count-glued", "5xOxycodon \"OXYGESIC AKUT\" ORIGINAL MUNDIPHARMA"),
+    ("count-before-bars", "20 Pfizer Brand Xanax Bars2mg."),
+    ("points", "5 points imported Meth"),
+    ("amount-in-words", "#4 Thai Heroin One gram"),
+    ("bare-amount-opening", "0.2 GOOD BROWN #3 HEROIN"),
+    ("seller-voice", "100g of our world famous soft Ketama Hash."),
+    ("press-count-colour", "5x Green Partyflock"),
+    ("strain-half-lb", "Caliconnect Blue Dream GH Half LB"),
+    ("strain-new", "3.5g Maui Wowi - 20$ Limited New Seller Sale"),
 ]  # fmt: skip
 
 # (test id, text, substance id, how the name was disguised)
@@ -326,6 +337,11 @@ HARD_NEGATIVES = [
     ("headband-pack", "Indoor cycling headband, 2 pack"),
     ("press-name-watch", "Rolex Datejust 36mm, box and papers, $5,200"),
     ("count-headline", "5 things to know about fentanyl test strips"),
+    ("press-name-toy", "2x Red Tesla toy car"),
+    ("press-name-mats", "Tesla Model 3 floor mats, 2 pack"),
+    ("points-headline", "Shares in cannabis firms fell 5 points, officials said"),
+    ("seller-voice-shop", "Our famous Cheese 500g, made on the farm"),
+    ("strain-word-book", "Jack Frost picture book, hardback"),
 ]  # fmt: skip
 
 OFFER_TEXTS = (

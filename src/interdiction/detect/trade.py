@@ -59,8 +59,17 @@ SIGNALS: list[Signal] = [
         _words("by the gram", "by the ounce", "per ounce", "an ounce", "ounce of", "gram of",
                "grams of"),
         r"\b\d+\s?x\s?\d*\b",
-        r"\b\d+\s(?:[\w-]+\s){1,2}(?:pills?|tabs?|blotters?|caps|hits?|capsules?|tablets?|bars?"
-        r"|vials?|strips?|doses?|crystals)\b",
+        # "20 Pfizer Brand Xanax Bars2mg", "10 blue Louis Vitton (XTC pills)"
+        r"\b\d+\s(?:[\w()-]+\s){1,3}\(?(?:pills?|tabs?|blotters?|caps|hits?|capsules?|tablets?"
+        r"|bars?|vials?|strips?|doses?|crystals)(?:\b|\d)",
+        # a count opening a title: "(10) Norco 10/325", "5xOxycodon"
+        r"^\W*\(\d+\)\s", r"\b\d+\s?x[a-z]",
+        # amounts in words, and the tenth of a gram street sales count in ("5 points")
+        r"\b(?:one|two|three|four|five|ten|half a|half|a quarter|quarter|full)\s(?:gram|grams"
+        r"|ounce|ounces|kilo|kilos|pound|pounds|lb|lbs)\b",
+        r"\b\d+(?:[.,]\d)?\s?points?\b",
+        # a bare amount opening a title: "0.2 #3 Brown Heroin", "3.5 Hi Heat Cocaine"
+        r"^\W*(?:0?\.\d{1,2}|[1-9]\.5)\s+[a-z#]",
         # a dose count sells edibles and blotters: "11 doses", "quad dose", "100x single dose"
         r"\b\d+\s?doses\b", _words("single dose", "double dose", "triple dose", "quad dose"),
         r"\b\d+\s?x\s?\d+(?:[.,]\d+)?\s?(?:mg|g|ml|mcg|ug)\b",
@@ -411,6 +420,9 @@ class TradeSignalDetector(Detector):
             finds=(("trade", "sale"), ("trade", "stealth")),
         ),
         Example("£20 a gram, hmu", finds=(("trade", "price"), ("trade", "contact"))),
+        Example("(10) Norco 10/325", finds=(("trade", "quantity"),), note="a count in brackets"),
+        Example("5 points imported", finds=(("trade", "quantity"),), note="tenths of a gram"),
+        Example("Blue Dream Half LB", finds=(("trade", "quantity"),), note="an amount in words"),
         Example("Oxy 80mg, crush and snort", finds=(("trade", "use"),), note="how it is taken"),
         Example(
             "Two men accused of selling 2kg of heroin",

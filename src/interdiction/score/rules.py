@@ -59,12 +59,13 @@ PHARMACY_SOLD = frozenset(
      "anthranilic-acid", "phenylacetic-acid", "piperonal", "nitroethane"}
 )  # fmt: skip
 # A word of its own: the "i" of "2C-I", the "me" of "5-MeO" or the "am" of "a|prazo|am" (a
-# pipe written for an l) is part of a name, not a person.
+# pipe written for an l) is part of a name, not a person. A seller speaks as "we" and "our"
+# ("50g of our famous Ketama hash"): only a person telling of themselves or others is a story.
 _ALONE_BEFORE, _ALONE_AFTER = r"(?<![\w|-])", r"(?![\w|-])"
 FIRST_PERSON = re.compile(
     _ALONE_BEFORE
     # "IM" in capitals is intramuscular ("Winstrol 100mg/ml IM"), not "I'm"
-    + r"(?:i|i'm|(?-i:im|Im)|i've|ive|i'd|my|me|we|our|he|she|his|her|they|mi|je|mon|ma|mes|"
+    + r"(?:i|i'm|(?-i:im|Im)|i've|ive|i'd|my|me|he|she|his|her|they|mi|je|mon|ma|mes|"
     r"ich|mein|meine|meu|minha|ik|mijn|mij|io|mio|mia|я|мой|моя|мне|我)" + _ALONE_AFTER,
     re.IGNORECASE,
 )
@@ -91,13 +92,26 @@ PILL_CLASSES = frozenset(
      "prescription"}
 )  # fmt: skip
 MG = re.compile(r"\d\s?mgs?\b", re.IGNORECASE)
+# Ecstasy pills are also sold by count and colour before the press name: "5x Green Partyflock",
+# "500 Purple Doraemon" (a title opening; a shop writes "Tesla Model 3 mats, 2 pack").
+COUNT_AND_COLOUR = re.compile(
+    r"^\W*\d+\s?x?\s*(?:white|yellow|red|blue|green|pink|purple|orange|black|grey|gray|brown|"
+    r"gold|silver|peach|lime|beige|weiss|weisse|gelb|gelbe|rot|rote|blau|blaue|grun|grune|rosa|"
+    r"lila|wit|witte|geel|gele|rood|rode|blauw|blauwe|groen|groene|roze|paars|paarse)\s+\Z",
+    re.IGNORECASE,
+)
+# ... with nothing after the name but the pill word or a note in brackets: "2x Red Tesla toy
+# car" is a toy.
+PRESS_CLOSING = re.compile(r"\s*(?:pills?|pillen|tabs?|tablets?|xtc)?\s*(?:[(\[].*)?\W*\Z", re.I)
 STRENGTH_GAP = 2  # characters between the name and its strength: "Oxy 80mg", "oxy-80mg"
 OPENING = re.compile(r"\W*(?:\d+\s?x\s?)?\W*", re.IGNORECASE)  # nothing, or a count: "10x "
 # Buds are sold by weight (or by the pound and its fractions); strain names that are no
 # food or other weighed goods ("Headband", "Amnesia") count beside a weight in a listing.
 WEIGHT = re.compile(
     r"\d\s*(?:g|gr|gram|grams|gramm|gramos|oz|ounces?|lbs?|pounds?|kg|kilos?)\b"
-    r"|\b(?:qp|hp|zip|zips|half pound|quarter pound|half oz|quarter oz)\b",
+    r"|\b(?:qp|hp|zip|zips|half oz|quarter oz)\b"
+    r"|\b(?:one|two|three|four|five|ten|half a|half|a quarter|quarter|full)\s(?:gram|grams"
+    r"|ounce|ounces|kilo|kilos|pound|pounds|lb|lbs)\b",
     re.IGNORECASE,
 )
 
@@ -410,6 +424,11 @@ class RuleScorer:
                 pill = next((d for d in apart if _pill_strength(d)), None)
                 if pill is not None:
                     confirmed[id(det)] = f"a pill press name beside {pill.text!r}"
+                elif COUNT_AND_COLOUR.match(text, 0, det.start) and PRESS_CLOSING.match(
+                    text, det.end
+                ):
+                    opening = text[: det.start].strip()
+                    confirmed[id(det)] = f"a pill press name sold by count and colour {opening!r}"
             else:
                 weight = next(
                     (d for d in apart if d.value in AMOUNT_CATEGORIES and WEIGHT.search(d.text)),
