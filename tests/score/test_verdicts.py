@@ -97,6 +97,7 @@ PLAIN_OFFERS = [
     ("press-count-colour", "5x Green Partyflock"),
     ("strain-half-lb", "Caliconnect Blue Dream GH Half LB"),
     ("strain-new", "3.5g Maui Wowi - 20$ Limited New Seller Sale"),
+    ("decimal-comma", "CRYSTAL 0,5 gr."),
 ]  # fmt: skip
 
 # (test id, text, substance id, how the name was disguised)
@@ -342,6 +343,7 @@ HARD_NEGATIVES = [
     ("points-headline", "Shares in cannabis firms fell 5 points, officials said"),
     ("seller-voice-shop", "Our famous Cheese 500g, made on the farm"),
     ("strain-word-book", "Jack Frost picture book, hardback"),
+    ("decimal-comma-sugar", "Kristallzucker 0,5 g Portionssticks, 500 Stück"),
 ]  # fmt: skip
 
 OFFER_TEXTS = (

@@ -86,7 +86,8 @@ SIGNALS: list[Signal] = [
     # the classic gram steps, blotter hits.
     *_signals(
         "street-quantity", "trade", 0.6, True,
-        r"(?:^|[^\d.,])(?:3\.5|7|14|28|0?\.\d{1,2}|1\.\d{1,2})\s?(?:g|gr|gram|grams)\b",
+        # (a decimal comma too: "0,5 gr")
+        r"(?:^|[^\d.,])(?:3[.,]5|7|14|28|0?[.,]\d{1,2}|1[.,]\d{1,2})\s?(?:g|gr|gram|grams)\b",
         # ounces: street sales deal in fractions; shops sell 7, 14 or 16 oz, babies weigh 2oz
         r"(?:^|[^\d.,/])(?:1/8|1/4|1/2)\s?(?:oz|ounce|ounces)\b",
         r"\b1/[248]th\b",
