@@ -98,6 +98,8 @@ PLAIN_OFFERS = [
     ("strain-half-lb", "Caliconnect Blue Dream GH Half LB"),
     ("strain-new", "3.5g Maui Wowi - 20$ Limited New Seller Sale"),
     ("decimal-comma", "CRYSTAL 0,5 gr."),
+    ("medicine-market-count", "Xanax 2mg x 100 tablets"),  # a market's count, not a pack
+    ("medicine-pack-illicit", "Diazepam 10mg 28 tablets, no prescription needed"),
 ]  # fmt: skip
 
 # (test id, text, substance id, how the name was disguised)
@@ -344,6 +346,30 @@ HARD_NEGATIVES = [
     ("seller-voice-shop", "Our famous Cheese 500g, made on the farm"),
     ("strain-word-book", "Jack Frost picture book, hardback"),
     ("decimal-comma-sugar", "Kristallzucker 0,5 g Portionssticks, 500 Stück"),
+    # medicines as pharmacies list them: a dosage form, a usual pack, a prescription mark
+    ("pharmacy-pack", "Lorazepam 1mg Tablets 28"),
+    ("pharmacy-form", "Tramadol Biogaran 50 mg 30 gélules"),
+    ("pharmacy-form-tr", "Contramal 50 mg 20 kapsül"),
+    ("pharmacy-solution", "Oramorph 10mg/5ml Oral Solution 100ml"),
+    ("pharmacy-mark-de", "Diazepam-ratiopharm 5 mg Tabletten 20 St. (Rp)"),
+    ("pharmacy-mark-pt", "Rivotril 2mg 30 comprimidos – receita azul (B1)"),
+    ("pharmacy-mark-cd", "Oxycodone 5mg Capsules, 56 – Schedule 2 Controlled Drug"),
+    # legal hemp states its THC, or the lack of it
+    ("hemp-thc-limit", "CBD Öl 10 % Vollspektrum 10 ml – THC < 0,2 %"),
+    ("hemp-thc-free", "Huile CBD 10 % spectre large, sans THC, 10 ml"),
+    # shop words that dealers use too, and names that are other things
+    ("perfume", "Yves Saint Laurent Black Opium Eau de Parfum 90 ml"),
+    ("cosmetics", "Rimmel Stay Matte Pressed Powder 14g – 001 Transparent"),
+    ("diamond", "Raw Uncut Diamond 0.5ct rough crystal – certified"),
+    ("gelatin", "Bovine Gelatin Powder 250 Bloom 1kg – pharma grade"),
+    ("trainers", "Nike Air Max 1 '86 OG Big Bubble, size 9"),
+    ("glue", "Gorilla Glue Original 59ml"),
+    ("paint", "Benjamin Moore Regal Select Eggshell, China White PM-20, 1 gal"),
+    ("tea-province", "Çaykur Rize Turist Çayı 1 kg"),
+    ("e-liquid", "E-liquide Classic Blond 10 ml 6 mg"),
+    ("pool-acid", "Hydrochloric Acid 10% pH Reducer for Pools & Spas 5L"),
+    ("mushroom-spawn", "Shiitake Mushroom Spawn Plug Dowels x 100"),
+    ("capsule-pack-zh", "芬必得 布洛芬缓释胶囊 0.3g*20粒"),
 ]  # fmt: skip
 
 OFFER_TEXTS = (
@@ -558,3 +584,12 @@ def test_screening_is_order_independent(screener, verdicts):
     for text, again in zip(texts, screener.screen(texts), strict=True):
         first = verdicts[text]
         assert (again.label, again.risk, again.reasons) == (first.label, first.risk, first.reasons)
+
+
+def test_medicine_listed_as_pharmacies_list_it_needs_illicit_trade(screener):
+    listed, offered = screener.screen(
+        ["Lorazepam 1mg Tablets 28", "Lorazepam 1mg Tablets 28, no prescription, bitcoin only"]
+    )
+    assert listed.label is Label.MENTION, _explain(listed)
+    assert any("listed as pharmacies list it: 'Tablets 28'" in r for r in listed.reasons)
+    _assert_offer(offered)

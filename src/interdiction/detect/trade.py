@@ -73,6 +73,8 @@ SIGNALS: list[Signal] = [
         # a dose count sells edibles and blotters: "11 doses", "quad dose", "100x single dose"
         r"\b\d+\s?doses\b", _words("single dose", "double dose", "triple dose", "quad dose"),
         r"\b\d+\s?x\s?\d+(?:[.,]\d+)?\s?(?:mg|g|ml|mcg|ug)\b",
+        # a strength times a count, as packs are labelled: "0.3g*20", "500mg x 24"
+        r"\b\d+(?:[.,]\d+)?\s?(?:mg|g|ml|mcg|ug)\s?[x×*]\s?\d+",
         r"\b" + _NUM + r"\s?(?:gm|gms|pounds?|lb|lbs|ounces?|oz|kilos?|kgs?|grammes?|gramos)\b",
         r"\bx\s?\d+\b",
         "грамм", r"\d+\s?(?:гр|г|кг|шт)", "克", "公斤", "粒",
@@ -102,9 +104,10 @@ SIGNALS: list[Signal] = [
     ),
     *_signals(
         "street-price", "trade", 0.7, True,
-        r"[$€£]\s?\d+\s?(?:a|per|/|the|le|el|das|al|o|la)\s?"
+        # a word between amount and unit stands apart from the unit: "20 a g", not "'86 OG"
+        r"[$€£]\s?\d+\s?(?:(?:a|per|the|le|el|das|al|o|la)\s|/\s?)"
         r"(?:g|gr|gram|gramme|gramo|gramm|grammo|grama)\b",
-        r"\b\d+\s?(?:[$€£]|eur|euros?|bucks|quid)?\s?(?:a|per|/|the|le|el|das|al|o|la)\s?"
+        r"\b\d+\s?(?:[$€£]|eur|euros?|bucks|quid)?\s?(?:(?:a|per|the|le|el|das|al|o|la)\s|/\s?)"
         r"(?:g|gramme|gramo|gramm|grammo|grama)\b",
         r"\b\d+\s?(?:[$€£]|eur|euros?)?\s?"
         r"(?:el gramo|le gramme|das gramm|al grammo|o grama|the gram)\b",
@@ -201,7 +204,8 @@ SIGNALS: list[Signal] = [
     *_signals(
         "stealth", "trade", 0.8, True,
         _words("stealth", "discreet", "discrete packaging", "vacuum sealed", "vac sealed",
-               "mylar", "mbb", "smell proof", "reship", "reships", "escrow", "finalize early",
+               "mylar bag", "mylar bags", "mbb", "smell proof", "reship", "reships", "escrow",
+               "finalize early",
                "fe only", "no fe", "dead drop", "drop off", "envoi discret", "discret",
                "discrète", "discreto", "discreta", "envio discreto", "envío discreto",
                "diskreter versand", "diskret verpackt", "discrete verzending"),
@@ -261,15 +265,16 @@ SIGNALS: list[Signal] = [
         r"\b\d+(?:-\d+)? ?% (?:pure|purity|pureness)\b",
         # buprenorphine without the naloxone that deters injecting: what Subutex sellers stress
         _words("no naloxone", "without naloxone", "naloxone free", "naloxone-free"),
-        _words("uncut", "pharma grade", "pharmaceutical grade", "lab tested", "pressed", "aaa+",
-               "shards", "fishscale", "fish scale", "sin cortar", "sin corte", "reinheit"),
+        _words("aaa+", "shards", "fishscale", "fish scale", "sin cortar", "sin corte", "reinheit"),
         "чистота", "纯度",
     ),
     *_signals(
         "quality", "trade", 0.3, False,
         _words("pure", "purity", "top shelf", "high quality", "premium", "potent", "fire",
                "best quality", "top stuff", "hq", "aaa", "aaa+", "aaaa", "a+", "grade", "quality",
-               "dutch quality", "raw", "strong", "sample", "samples", "free sample"),
+               "dutch quality", "raw", "strong", "sample", "samples", "free sample",
+               # shops grade diamonds, gelatin, powder compacts and supplements alike
+               "uncut", "pharma grade", "pharmaceutical grade", "lab tested", "pressed"),
         r"\b\d{2}(?:[.,]\d+)?\s?%",
     ),
     *_signals(
@@ -396,6 +401,23 @@ SIGNALS: list[Signal] = [
                "sur ordonnance", "verschreibungspflichtig", "rezeptpflichtig",
                "apothekenpflichtig"),
         "по рецепту", "处方药", "بوصفة",
+        # how pharmacies mark prescription and controlled medicines on a product row
+        r"\((?:rp|rx|pom|cd)\.?\)", r"(?:^|[\s(,;-])(?:rx|pom|cd)\s*\)?\s*$",
+        r"\bschedule [1-5] (?:cd|controlled drug)\b",
+        _words("controlled drug", "btm", "btm-rezept", "ricetta medica", "ricetta", "receita",
+               "receita azul", "receita medica", "tarja preta", "tarja vermelha", "recete",
+               "receteli", "yesil recete", "kirmizi recete", "na recepte", "lek na recepte",
+               "receptgeneesmiddel", "ur geneesmiddel", "sujeto a prescripcion",
+               "prescripcion medica", "rezeptpflichtig", "liste i", "liste ii"),
+    ),
+    # Hemp products sold legally state their THC below the legal limit ("THC < 0.2%"): a shop's
+    # row, whatever the strain name on the label
+    *_signals(
+        "legal-hemp", "context", 0.7, False,
+        r"\bthc\s?(?:<|≤|less than|under|below|max\.?|unter|inferior a|moins de|menos de|meno di"
+        r"|minder dan)\s?0?[.,][0-3]\d?\s?%",
+        r"(?:<|≤)\s?0?[.,][0-3]\d?\s?%\s?(?:of\s)?thc\b",
+        r"\b0?[.,][0-3]\d?\s?%\s?thc\b",
     ),
     *_signals(
         "negation", "context", 0.8, False,
@@ -440,6 +462,9 @@ class TradeSignalDetector(Detector):
         Example("出售 有货 发货", finds=(("trade", "sale"), ("trade", "shipping"))),
         Example("للبيع توصيل سريع", finds=(("trade", "sale"), ("trade", "shipping"))),
         Example("Police seized 5 kg, officials said", finds=(("context", "news"),)),
+        Example("Tilidin 50 mg 20 St. (Rp)", finds=(("context", "pharmacy"),), note="Rx mark"),
+        Example("Tramadol 50 mg 20 kapsułek – lek na receptę", finds=(("context", "pharmacy"),)),
+        Example("CBD oil 5%, THC < 0.2%", finds=(("context", "legal-hemp"),)),
         Example("My doctor prescribed it, side effects were mild", finds=(("context", "medical"),)),
         Example("See you at the park at 5", absent=("*",)),
     )
@@ -495,7 +520,7 @@ class TradeSignalDetector(Detector):
         return found.as_lists(_drop_nested)
 
 
-_PACK_MULTIPLE = re.compile(r"\d\s?[x×]\s?\d", re.IGNORECASE)
+_PACK_MULTIPLE = re.compile(r"\d\s?(?:[a-z]{1,3}\s?)?[x×*]\s?\d", re.IGNORECASE)
 
 
 def _drop_nested(detections: list[Detection]) -> list[Detection]:
@@ -511,7 +536,7 @@ def _drop_nested(detections: list[Detection]) -> list[Detection]:
         if det.value == "street-quantity" and any(
             k.value == "quantity" and _PACK_MULTIPLE.search(k.text) for k in inside
         ):
-            continue  # "3 x 7g" is three sachets of yeast, not a street eighth
+            continue  # "3 x 7g" is three sachets of yeast, "0.3g*20" a pack of capsules
         if det.kind == "context" and any(k.kind != "context" for k in inside):
             continue
         kept.append(det)

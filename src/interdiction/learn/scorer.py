@@ -33,6 +33,7 @@ from interdiction.model import Assessment, Detection, Label, Substance
 from interdiction.score.rules import (
     NOTHING_FOUND,
     PHARMACY_CLASSES,
+    PHARMACY_FORM,
     PILL_CLASSES,
     WEIGHT,
     RuleScorer,
@@ -45,10 +46,6 @@ MODEL_EVIDENCE = frozenset(
     {"substance", "cas", "analogue", "inchikey", "identifier", "trade", "solicitation"}
 )
 # A pharmacy's pack size: a count of tablets or capsules, not "x 100" nor "100 pills".
-PHARMACY_PACK = re.compile(
-    r"(?<![x×]\s)(?<![x×])\b\d+\s?(?:tablets?|capsules?|caplets?|softgels?|sachets?|lozenges?)\b",
-    re.IGNORECASE,
-)
 TOP_NGRAMS = 5
 DEFAULT_MODEL = "learn/models/offer.npz"
 _WORD = re.compile(r"[^\W\d_]{4,}")
@@ -119,8 +116,9 @@ class ModelScorer:
         if not title_shaped(text):
             return None
         if ruled and verdict.label == Label.MENTION and self._names_a_kb_entry(detections):
-            if self._shop_sold(detections):
-                if PHARMACY_PACK.search(text):
+            pharmacy_row = PHARMACY_FORM.search(text) is not None
+            if self._shop_sold(detections, medicines_too=pharmacy_row):
+                if pharmacy_row:
                     return None  # "Pregabalin 75mg 56 capsules": a pharmacy's shelf
                 return "shop_sold", self.policy.shop_sold
             return "named", self.policy.named
@@ -142,7 +140,9 @@ class ModelScorer:
             for d in _counted_names(detections)
         )
 
-    def _shop_sold(self, detections: list[Detection]) -> bool:
+    def _shop_sold(self, detections: list[Detection], medicines_too: bool = False) -> bool:
+        """Every counted name is of something shops sell too (``medicines_too``: or a licensed
+        medicine, on a row listed as pharmacies list medicines), as the rules judge it."""
         counted = _counted_names(detections)
         for det in counted:
             if det.kind in ("cas", "analogue"):
@@ -151,6 +151,7 @@ class ModelScorer:
             if sub is None:
                 continue
             sold = sub.id in self.rules.policy.pharmacy_sold
+            sold = sold or (medicines_too and sub.id in self.rules.medicines)
             if not (sold or sub.substance_class in PHARMACY_CLASSES):
                 return False
         return bool(counted)

@@ -115,6 +115,25 @@ WEIGHT = re.compile(
     re.IGNORECASE,
 )
 
+# A medicine as a pharmacy lists it: a dosage form named the way packs and catalogues name it,
+# or a pack of a usual size ("Lorazepam 1mg Tablets 28", "Tramal 50 mg 20 kapsül"; not
+# "x 100 tablets", a market's count). Markets sell medicines too, but a row like this proves no
+# trade by its dose or pack size: only illicit-trade signals do.
+_PACK_SIZES = r"(?:4|6|7|8|10|12|14|16|18|20|21|24|28|30|32|48|56|60|84|90|98|100|112|120)"
+PHARMACY_FORM = re.compile(
+    r"\b(?:prolonged[- ]release|modified[- ]release|extended[- ]release|film[- ]coated"
+    r"|gastro[- ]resistant|orodispersible|oral (?:solution|suspension|liquid)|oromucosal|transdermal"
+    r"|elixir|linctus"
+    r"|injection|injectievloeistof|hard capsules|soft capsules|soluble tablets|effervescent"
+    r"|retardtabletten|filmtabletten|hartkapseln|tabletten|comprim[eé]s?|quadris[eé]cable"
+    r"|g[eé]lules|comprimidos|c[aá]psulas|compresse|kaps[uü]l|kapsu[lł]ek|tabletek"
+    r"|таблетки|капсулы)\b"
+    r"|(?<![x×]\s)(?<![x×])\b" + _PACK_SIZES + r"\s?"
+    r"(?:tablets?|capsules?|caplets?|softgels?|sachets?|lozenges?|patches)\b"
+    r"|\b(?:tablets?|capsules?|caplets?|sachets?|patches),?\s?(?:x\s?)?" + _PACK_SIZES + r"\b",
+    re.IGNORECASE,
+)
+
 # Detection kinds that can make an item worth a verdict: something named or someone reachable.
 EVIDENCE = frozenset({"substance", "cas", "analogue", "inchikey", "identifier"})
 
@@ -163,6 +182,7 @@ class _Evidence:
     context_weights: list[float] = field(default_factory=list)  # one per distinct cue
     counted: list[Detection] = field(default_factory=list)
     shop_sold: list[bool] = field(default_factory=list)  # per counted piece: sold in shops too
+    pharmacy_row: str = ""  # how the text names a medicine as pharmacies list it, if it does
 
     @property
     def strict(self) -> bool:
@@ -226,6 +246,10 @@ class RuleScorer:
     def __init__(self, kb: KnowledgeBase, policy: RulePolicy | None = None):
         self.kb = kb
         self.policy = policy or RulePolicy()
+        # licensed medicines somewhere: substances the KB knows a brand of
+        self.medicines = frozenset(
+            sub.id for sub in kb.substances.values() if any(n.kind == "brand" for n in sub.names)
+        )
 
     def assess_batch(
         self, texts: Sequence[str], detections: Sequence[list[Detection]], explain_all: bool = False
@@ -265,7 +289,14 @@ class RuleScorer:
             parts = [f"{cat} {quote}" for cat, (_, quote) in sorted(ev.trade.items())]
             reasons.append("trade signals: " + "; ".join(parts))
             if ev.substance > 0 and ev.strict:
-                reasons.append("sold in pharmacies and shops too: only illicit-trade signals count")
+                listed = (
+                    f" (listed as pharmacies list it: {ev.pharmacy_row!r})"
+                    if ev.pharmacy_row
+                    else ""
+                )
+                reasons.append(
+                    f"sold in pharmacies and shops too{listed}: only illicit-trade signals count"
+                )
         if listing:
             reasons.append(
                 "shaped like a market listing: a short title with a quantity, price or grade"
@@ -315,6 +346,9 @@ class RuleScorer:
         strong_ids: set[str] = set()
         weak: list[Detection] = []
         weights: list[float] = []
+        pharmacy_row = PHARMACY_FORM.search(text)
+        if pharmacy_row:
+            ev.pharmacy_row = pharmacy_row.group(0)
         for det in detections:
             if det.kind == "substance" and det.attrs.get("match") == "weak":
                 weak.append(det)
@@ -326,9 +360,9 @@ class RuleScorer:
                 strong_ids.add(sub.id)
                 rx_only = sub.substance_class in PHARMACY_CLASSES and not sub.controls
                 weight = policy.uncontrolled_weight if rx_only else 1.0
-                ev.shop_sold.append(
-                    sub.id in policy.pharmacy_sold or sub.substance_class in PHARMACY_CLASSES
-                )
+                sold = sub.id in policy.pharmacy_sold or sub.substance_class in PHARMACY_CLASSES
+                sold = sold or (pharmacy_row is not None and sub.id in self.medicines)
+                ev.shop_sold.append(sold)
                 how = ", ".join(det.attrs.get("obfuscation") or ())
                 written = f" written {det.text!r} ({how})" if how else ""
                 ev.substance_reasons.append(
