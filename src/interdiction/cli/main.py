@@ -22,7 +22,7 @@ from interdiction.ingest.base import (
 )
 from interdiction.kb import KBError
 from interdiction.pipeline.output import RecordBuilder, Sink, open_sink
-from interdiction.pipeline.run import ItemsRejected, ScanSummary, scan
+from interdiction.pipeline.run import ItemsRejected, ScanSummary, keep_freed_memory, scan
 from interdiction.pipeline.screen import Screener
 
 
@@ -205,6 +205,7 @@ def scan_command(
         max_item_bytes=max_item_bytes,
         batch_size=max(1, batch_size),
     )
+    keep_freed_memory()  # this process's work is the scan: batch after batch of large buffers
     screener = _use_model(_screener(threshold, detectors, phone_region), model, no_model)
     show_table = table or (output is None and sys.stdout.isatty())
     try:

@@ -513,7 +513,9 @@ def _plausible_disguise(written: str, expected: str) -> bool:
         # capital I, which many fonts draw like an l ("aIprazolam")
         if got.isascii() and got.isalpha() and got.lower() != want and (got, want) != ("I", "l"):
             return False
-    letters = [lower_view(got).isalpha() for got, _ in pairs]
+    # a character as the lower view reads it (str.translate with the whole table per character
+    # cost more than the rest of this check)
+    letters = [normalize.LOWER_TABLE.get(ord(got), got).isalpha() for got, _ in pairs]
     stand_ins = sum(
         1 for (_, want), letter in zip(pairs, letters, strict=True) if want.isalpha() and not letter
     )

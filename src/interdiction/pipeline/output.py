@@ -305,13 +305,13 @@ class ParquetSink(Sink):
             nested["reasons"].append(assessment.reasons)
             nested["substances"].append(self.builder.substances(detections))
             nested["identifiers"].append(_identifiers(detections))
-            nested["detections"].append([_detection_row(d) for d in detections])
+            nested["detections"].append(detections)
         columns = [
             pa.array(batch.ids, pa.string()),
             pa.array(flagged),
             pa.DictionaryArray.from_arrays(pa.array(label), _LABELS).cast(pa.string()),
             pa.array(risk),
-            *(_sparse_lists(n, hits, nested[k], OUTPUT_SCHEMA.field(k).type) for k in _NESTED),
+            *(_sparse_lists(n, hits, k, nested[k]) for k in _NESTED),
         ]
         table = pa.Table.from_arrays(columns, schema=OUTPUT_SCHEMA)
         extra = batch.extra
@@ -361,23 +361,43 @@ _LABELS = pa.array(["none", "mention", "offer"])
 _LABEL_INDEX = {"none": 0, "mention": 1, "offer": 2}
 
 
-def _sparse_lists(n: int, rows: list[int], values: list[list], list_type: pa.ListType) -> pa.Array:
-    """A list column of ``n`` rows, empty but for ``rows`` (holding ``values``), via offsets."""
+# a detection's fields but attrs, in the struct's order
+_DETECTION_VALUES = attrgetter(*(name for name in _DETECTION.names if name != "attrs"))
+
+
+def _sparse_lists(n: int, rows: list[int], name: str, values: list[list]) -> pa.Array:
+    """List column ``name`` of ``n`` rows, empty but for ``rows`` (holding ``values``), via
+    offsets."""
     lengths = np.zeros(n, dtype=np.int32)
     lengths[rows] = [len(v) for v in values]
     offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(lengths, out=offsets[1:])
-    flat = pa.array([x for v in values for x in v], list_type.value_type)
+    items = [x for v in values for x in v]
+    if name == "detections":
+        flat = _detection_structs(items)
+    else:
+        flat = pa.array(items, OUTPUT_SCHEMA.field(name).type.value_type)
     return pa.ListArray.from_arrays(pa.array(offsets), flat)
 
 
-def _detection_row(det: Detection) -> dict[str, Any]:
-    """A detection as its Parquet struct: the detector's extra evidence as JSON text (an attr
-    named like a field is left out, as _detection_dict leaves it out of a record)."""
-    attrs = {k: v for k, v in det.attrs.items() if k not in _DETECTION_FIELDS}
-    row = _detection_fields(det)
-    row["attrs"] = orjson.dumps(attrs, default=str).decode()
-    return row
+def _detection_structs(detections: list[Detection]) -> pa.StructArray:
+    """Detections as their Parquet structs, built a field at a time (a dict per detection for
+    pyarrow to take apart cost twice as much); the detector's extra evidence is JSON text."""
+    if not detections:
+        return pa.array([], _DETECTION)
+    values = list(zip(*map(_DETECTION_VALUES, detections), strict=True))
+    values.append([_attrs_json(d.attrs) for d in detections])
+    return pa.StructArray.from_arrays(
+        [pa.array(column, f.type) for column, f in zip(values, _DETECTION, strict=True)],
+        fields=list(_DETECTION),
+    )
+
+
+def _attrs_json(attrs: dict[str, Any]) -> str:
+    """An attr named like a field is left out, as _detection_dict leaves it out of a record."""
+    if not _DETECTION_FIELDS.isdisjoint(attrs):
+        attrs = {k: v for k, v in attrs.items() if k not in _DETECTION_FIELDS}
+    return orjson.dumps(attrs, default=str).decode()
 
 
 def open_sink(output: str | None, builder: RecordBuilder) -> Sink:

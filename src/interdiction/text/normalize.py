@@ -140,7 +140,10 @@ def translate(text: str, table: dict[int, str]) -> str:
 
 def translate_points(points: np.ndarray, table: dict[int, str]) -> str:
     """The text of UTF-32 code points after one of our tables."""
-    return _LUTS[id(table)][0][points].tobytes().decode("utf-32-le", "surrogatepass")
+    # np.take is twice as fast as indexing with an array here, and the text is decoded from
+    # the array's own buffer, without a copy to bytes first
+    mapped = np.take(_LUTS[id(table)][0], points)
+    return str(memoryview(mapped), "utf-32-le", "surrogatepass")
 
 
 def lower_view(text: str) -> str:
