@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-LISTING = "Cheddar Moonwalk 1/8 oz"  # a strain the KB lacks: only the model flags it
+# a strain the KB lacks, with stealth shipping: only the model flags it
+LISTING = "Cheddar Moonwalk 1/8 oz, stealth shipping"
 
 
 def _items() -> bytes:

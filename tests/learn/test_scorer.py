@@ -29,13 +29,13 @@ def combined(screener, model) -> Screener:
     return Screener(screener.kb, screener.detectors, ModelScorer(screener.scorer, model))
 
 
-# Listing-shaped titles the rules leave unflagged: a strain the KB lacks with a street amount,
+# Listing-shaped titles the rules leave unflagged: a strain the KB lacks with stealth shipping,
 # a prescription drug that shops also sell, a misspelt brand with a pill count.
 RAISED = [
-    "Cheddar Moonwalk 1/8 oz",
+    "Cheddar Moonwalk 1/8 oz, stealth shipping",
     "Sildenafil Pfizer 100mg x 20",
     "Alprazolum 2mg x 100 pills, overnight",
-    "Olympia Hash - 50g",  # an ambiguous name sold by weight
+    "POTENT SPEED 10g",  # an ambiguous name sold by weight
 ]
 NEVER = [
     "2 x Coke Zero 330ml, £1.50",
@@ -91,7 +91,7 @@ def test_rules_flags_stand_and_name_the_model(screener, combined):
 
 
 def test_trade_words_alone_stay_nothing_found_in_scans(combined):
-    texts = ["see you at 5, it's £3 for parking", "lunch?", "Cheddar Moonwalk 1/8 oz"]
+    texts = ["see you at 5, it's £3 for parking", "lunch?", RAISED[0]]
     found = combined.screen(texts)
     assert [a.flagged for a in found] == [False, False, True]
     assert found[0].reasons == [] and found[0].detections == []  # as the rules alone give it

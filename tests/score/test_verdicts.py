@@ -100,6 +100,16 @@ PLAIN_OFFERS = [
     ("decimal-comma", "CRYSTAL 0,5 gr."),
     ("medicine-market-count", "Xanax 2mg x 100 tablets"),  # a market's count, not a pack
     ("medicine-pack-illicit", "Diazepam 10mg 28 tablets, no prescription needed"),
+    ("medicine-market-dash", "Diazepam 10mg - 100 Tabletten"),  # a vendor's count, not a pack
+    # market words and units of other languages
+    ("ru-tramadol-units", "Трамадол 100мг - 15 капсул"),
+    ("ru-xanax-units", "Ксанакс 1мг x 25 таблеток"),
+    ("pl-cocaine", "Kokaina 2g - Peru - wysyłka PL"),
+    ("nl-weed", "Nederwiet 50g - Indoor"),
+    ("de-amphe-paste", "Amphe Paste 1kg - Großhandel"),
+    ("ru-dead-drop", "Шишки Cheese 3г прикоп"),
+    ("press-new", "[UK] 20x Pink Cartier 240mg"),
+    ("fr-skenan", "Skenan 100mg x 14"),
 ]  # fmt: skip
 
 # (test id, text, substance id, how the name was disguised)
@@ -370,6 +380,19 @@ HARD_NEGATIVES = [
     ("pool-acid", "Hydrochloric Acid 10% pH Reducer for Pools & Spas 5L"),
     ("mushroom-spawn", "Shiitake Mushroom Spawn Plug Dowels x 100"),
     ("capsule-pack-zh", "芬必得 布洛芬缓释胶囊 0.3g*20粒"),
+    ("scale-resolution", "Digital pocket scale 0.01g, 200g, blue light"),
+    ("pharmacy-comma-pack", "Zolpidem 10 mg, 30 comprimidos revestidos"),
+    ("pharmacy-ru", "Трамадол 50 мг, 20 капсул, рецептурный"),
+    ("pharmacy-mark-mid", "Zolpidem 10mg, 30 tablets — Rx, generic for Ambien"),
+    ("pharmacy-box-fr", "Lexomil 6 mg comprimés quadrisécables, B/30"),
+    ("lab-supplier-cas", "Toluene ACS Reagent ≥99.5%, 1 L, CAS 108-88-3"),
+    ("shop-pure-claim", "Dried Catnip 30g Tub – 100% pure, no fillers"),
+    ("coffee-vacuum", "Kenya AA Whole Bean Coffee 1kg – vacuum sealed"),
+    ("chocolate-coins", "Chocolate Bitcoin Coins Gold Foil x 20"),
+    ("perfume-opium", "Yves Saint Laurent Opium Eau de Toilette 50ml"),
+    ("terpenes", "OG Kush Terpene CBD E-liquid 1000mg 10ml"),
+    ("feta-cheese", "Feta cheese 200g, Greek PDO"),
+    ("pack-after-strength", "Sudafed Decongestant Tablets 60mg x 12"),
 ]  # fmt: skip
 
 OFFER_TEXTS = (

@@ -78,9 +78,16 @@ SIGNALS: list[Signal] = [
         r"\b" + _NUM + r"\s?(?:gm|gms|pounds?|lb|lbs|ounces?|oz|kilos?|kgs?|grammes?|gramos)\b",
         r"\bx\s?\d+\b",
         "грамм", r"\d+\s?(?:гр|г|кг|шт)", "克", "公斤", "粒",
+        # counts and units of other languages: "30 таблеток", "1 onza", "25 Stück", "30 ct"
+        r"\d+\s?(?:таблет|капсул|марк|пакет)",
+        r"\b\d+\s?(?:onzas?|stuck|sztuk|cachets|tabletek|tabletki|tabletten|comprimidos"
+        r"|cps|count|ct|bundles?|bags)\b",
         r"\d\s?(?:غرام|جرام)",
     ),
-    *_signals("dose", "trade", 0.25, False, r"\b" + _NUM + r"\s?(?:mg|mcg|ug|µg|ml|iu)\b"),
+    *_signals(
+        "dose", "trade", 0.25, False,
+        r"\b" + _NUM + r"\s?(?:mg|mcg|ug|µg|ml|iu)\b", r"\d+(?:[.,]\d+)?\s?(?:мг|мкг|мл)",
+    ),
     # A strength without a unit closing a title: "Deca 250", "Sustanon 250", "Masteron 100"
     # (steroid and pharmacy products are named by their mg or mg/ml). Counts like a dose.
     *_signals("dose", "trade", 0.25, False, r"(?:^|[^\d.,/:#-])[1-9]\d{1,3}\s*$"),
@@ -89,11 +96,12 @@ SIGNALS: list[Signal] = [
     *_signals(
         "street-quantity", "trade", 0.6, True,
         # (a decimal comma too: "0,5 gr")
-        r"(?:^|[^\d.,])(?:3[.,]5|7|14|28|0?[.,]\d{1,2}|1[.,]\d{1,2})\s?(?:g|gr|gram|grams)\b",
+        # (not a scale's resolution: "0.01g")
+        r"(?:^|[^\d.,])(?:3[.,]5|7|14|28|0?[.,][1-9]\d?|1[.,]\d{1,2})\s?(?:g|gr|gram|grams)\b",
         # ounces: street sales deal in fractions; shops sell 7, 14 or 16 oz, babies weigh 2oz
         r"(?:^|[^\d.,/])(?:1/8|1/4|1/2)\s?(?:oz|ounce|ounces)\b",
         r"\b1/[248]th\b",
-        _words("an eighth", "eighths", "quarter oz", "half oz", "half ounce",
+        _words("an eighth", "eighths", "quarter oz", "half oz", "half ounce", "half-o", "half o",
                "half a zip", "qp", "8 ball", "eight ball", "8ball", "teenth", "dime bag",
                "nickel bag"),
         r"\b\d+\s?(?:hits|blotters|pressies)\b",
@@ -203,13 +211,14 @@ SIGNALS: list[Signal] = [
     ),
     *_signals(
         "stealth", "trade", 0.8, True,
-        _words("stealth", "discreet", "discrete packaging", "vacuum sealed", "vac sealed",
-               "mylar bag", "mylar bags", "mbb", "smell proof", "reship", "reships", "escrow",
+        # not "vacuum sealed" or "mylar bags": coffee, hops and food storage are sold so
+        _words("stealth", "discreet", "discrete packaging", "mbb", "smell proof", "reship",
+               "reships", "escrow",
                "finalize early",
                "fe only", "no fe", "dead drop", "drop off", "envoi discret", "discret",
                "discrète", "discreto", "discreta", "envio discreto", "envío discreto",
                "diskreter versand", "diskret verpackt", "discrete verzending"),
-        "закладк", "клад", "тайник", "самовывоз",
+        "закладк", "клад", "тайник", "самовывоз", "прикоп",
     ),
     *_signals(
         "contact", "trade", 0.6, False,
@@ -261,8 +270,8 @@ SIGNALS: list[Signal] = [
     ),
     *_signals(
         "quality", "trade", 0.4, True,
-        r"\b\d+ ?% (?:pure|purity)\b",
-        r"\b\d+(?:-\d+)? ?% (?:pure|purity|pureness)\b",
+        # a dealer's purity claim, not a shop's "100% pure" (honey, catnip, amino acids)
+        r"\b[1-9]\d(?:[.,]\d+)?(?:-\d+)? ?% (?:pure|purity|pureness)\b",
         # buprenorphine without the naloxone that deters injecting: what Subutex sellers stress
         _words("no naloxone", "without naloxone", "naloxone free", "naloxone-free"),
         _words("aaa+", "shards", "fishscale", "fish scale", "sin cortar", "sin corte", "reinheit"),
@@ -279,7 +288,12 @@ SIGNALS: list[Signal] = [
     ),
     *_signals(
         "payment", "trade", 0.5, True,
-        _words("bitcoin", "btc", "monero", "xmr", "usdt", "crypto", "cashapp", "cash app",
+        # "bitcoin" and "crypto" alone name goods too (chocolate coins, wallets, books)
+        _words("btc", "monero", "xmr", "usdt", "bitcoin only", "btc only", "pay with bitcoin",
+               "pay in bitcoin", "paid in bitcoin", "bitcoin accepted", "accept bitcoin",
+               "accepts bitcoin", "bitcoin payment", "payment in bitcoin", "via bitcoin",
+               "crypto only", "pay with crypto", "pay in crypto", "crypto accepted",
+               "crypto payment", "cashapp", "cash app",
                "venmo", "zelle", "apple pay", "western union", "moneygram", "paypal f&f",
                "friends and family"),
     ),
@@ -400,24 +414,36 @@ SIGNALS: list[Signal] = [
         _words(
                "sur ordonnance", "verschreibungspflichtig", "rezeptpflichtig",
                "apothekenpflichtig"),
-        "по рецепту", "处方药", "بوصفة",
+        "по рецепту", "рецептурн", "处方", "بوصفة",
         # how pharmacies mark prescription and controlled medicines on a product row
-        r"\((?:rp|rx|pom|cd)\.?\)", r"(?:^|[\s(,;-])(?:rx|pom|cd)\s*\)?\s*$",
-        r"\bschedule [1-5] (?:cd|controlled drug)\b",
+        r"\((?:rp|rx|pom|cd)\.?\)", r"(?:^|[\s(,;-])(?:rp|rx|pom|cd)\.?\s*\)?\s*$",
+        r"[-,;]\s(?:rp|rx|pom)\.?,",
+        r"\bschedule [1-5] (?:cd|controlled drug)\b", r"\bcd\s?(?:sch|schedule)\s?[1-5]\b",
         _words("controlled drug", "btm", "btm-rezept", "ricetta medica", "ricetta", "receita",
                "receita azul", "receita medica", "tarja preta", "tarja vermelha", "recete",
                "receteli", "yesil recete", "kirmizi recete", "na recepte", "lek na recepte",
-               "receptgeneesmiddel", "ur geneesmiddel", "sujeto a prescripcion",
-               "prescripcion medica", "rezeptpflichtig", "liste i", "liste ii"),
+               "receptgeneesmiddel", "ur geneesmiddel", "receptplichtig", "sob prescricao",
+               "prescricao medica", "sujeto a prescripcion",
+               "prescripcion medica", "receta", "rezeptpflichtig", "liste i", "liste ii"),
     ),
-    # Hemp products sold legally state their THC below the legal limit ("THC < 0.2%"): a shop's
-    # row, whatever the strain name on the label
+    # Hemp products sold legally state their THC below the legal limit ("THC < 0.2%"), and
+    # licensed stores and pharmacies say what they are: a shop's row, whatever the strain name
     *_signals(
-        "legal-hemp", "context", 0.7, False,
+        "legal-cannabis", "context", 0.7, False,
+        _words("terpene", "terpenes", "terpene blend", "dispensary pickup", "licensed cannabis",
+               "licensed producer", "licensed store", "medicinal cannabis", "medicinale cannabis",
+               "medizinal cannabis", "medizinalcannabis", "cannabis flos"),
+        r"\b(?:18|19|21)\+(?:\s|$|[,.;)])",
         r"\bthc\s?(?:<|≤|less than|under|below|max\.?|unter|inferior a|moins de|menos de|meno di"
         r"|minder dan)\s?0?[.,][0-3]\d?\s?%",
         r"(?:<|≤)\s?0?[.,][0-3]\d?\s?%\s?(?:of\s)?thc\b",
         r"\b0?[.,][0-3]\d?\s?%\s?thc\b",
+    ),
+    # a perfume is named for its mood ("Opium", "Black Opium", "Poison"), not its contents
+    *_signals(
+        "perfume", "context", 0.9, False,
+        _words("eau de toilette", "eau de parfum", "parfum", "perfume", "cologne", "aftershave",
+               "edt", "edp", "body mist"),
     ),
     *_signals(
         "negation", "context", 0.8, False,
@@ -464,7 +490,7 @@ class TradeSignalDetector(Detector):
         Example("Police seized 5 kg, officials said", finds=(("context", "news"),)),
         Example("Tilidin 50 mg 20 St. (Rp)", finds=(("context", "pharmacy"),), note="Rx mark"),
         Example("Tramadol 50 mg 20 kapsułek – lek na receptę", finds=(("context", "pharmacy"),)),
-        Example("CBD oil 5%, THC < 0.2%", finds=(("context", "legal-hemp"),)),
+        Example("CBD oil 5%, THC < 0.2%", finds=(("context", "legal-cannabis"),)),
         Example("My doctor prescribed it, side effects were mild", finds=(("context", "medical"),)),
         Example("See you at the park at 5", absent=("*",)),
     )

@@ -116,21 +116,36 @@ WEIGHT = re.compile(
 )
 
 # A medicine as a pharmacy lists it: a dosage form named the way packs and catalogues name it,
-# or a pack of a usual size ("Lorazepam 1mg Tablets 28", "Tramal 50 mg 20 kapsül"; not
-# "x 100 tablets", a market's count). Markets sell medicines too, but a row like this proves no
-# trade by its dose or pack size: only illicit-trade signals do.
-_PACK_SIZES = r"(?:4|6|7|8|10|12|14|16|18|20|21|24|28|30|32|48|56|60|84|90|98|100|112|120)"
+# or a pack of a usual size right after the strength or the dosage form ("Lorazepam 1mg
+# Tablets 28", "Tramal 50 mg 20 kapsül"; not "Diazepam 10mg - 100 Tabletten" or "x 100
+# tablets", a market's count). Markets sell medicines too, but a row like this proves no trade
+# by its dose or pack size: only illicit-trade signals do.
+MEDICINE_CLASSES = frozenset({"benzodiazepine", "sedative", "prescription", "steroid"})
+_PACK_SIZES = r"(?:4|6|7|8|10|12|14|16|18|20|21|24|28|30|32|48|50|56|60|84|90|98|100|112|120)"
+_DOSAGE_NOUNS = (
+    r"(?:tablets?|capsules?|caplets?|softgels?|sachets?|lozenges?|patches|tabletten|kapseln"
+    r"|tabletki|tabletek|tabletas|comprimidos|comprim[eé]s|c[aá]psulas|g[eé]lules|compresse"
+    r"|kaps[uü]l|kapsu[lł]ek|таблеток|таблетки|капсул|st\.|stück)"
+)
+_STRENGTH = r"\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg|g|ml|мг|мл)"
 PHARMACY_FORM = re.compile(
-    r"\b(?:prolonged[- ]release|modified[- ]release|extended[- ]release|film[- ]coated"
-    r"|gastro[- ]resistant|orodispersible|oral (?:solution|suspension|liquid)|oromucosal|transdermal"
-    r"|elixir|linctus"
-    r"|injection|injectievloeistof|hard capsules|soft capsules|soluble tablets|effervescent"
-    r"|retardtabletten|filmtabletten|hartkapseln|tabletten|comprim[eé]s?|quadris[eé]cable"
-    r"|g[eé]lules|comprimidos|c[aá]psulas|compresse|kaps[uü]l|kapsu[lł]ek|tabletek"
-    r"|таблетки|капсулы)\b"
-    r"|(?<![x×]\s)(?<![x×])\b" + _PACK_SIZES + r"\s?"
-    r"(?:tablets?|capsules?|caplets?|softgels?|sachets?|lozenges?|patches)\b"
-    r"|\b(?:tablets?|capsules?|caplets?|sachets?|patches),?\s?(?:x\s?)?" + _PACK_SIZES + r"\b",
+    "|".join(
+        [
+            r"\b(?:prolonged[- ]release|modified[- ]release|extended[- ]release|film[- ]coated"
+            r"|gastro[- ]resistant|orodispersible|oral (?:solution|suspension|liquid)|oromucosal"
+            r"|transdermal patches|elixir|linctus|solution for injection|injectievloeistof"
+            r"|hard capsules|soft capsules|soluble tablets|effervescent|retardtabletten"
+            r"|filmtabletten|hartkapseln|quadris[eé]cables?|pellicul[eé]s|gocce orali"
+            r"|oral drops|comprimidos revestidos)\b",
+            r"\bb/\d+\b",  # a French box: "B/30"
+            # the strength, then the pack: "50 mg 20 kapsül", "7.5mg 28 tablets"
+            rf"\b{_STRENGTH},?\s+{_PACK_SIZES}\s?{_DOSAGE_NOUNS}(?!\w)",
+            # the dosage form, then the pack: "Tablets 28", "Tablets (28)", "Tablets 60mg x 12"
+            rf"\b{_DOSAGE_NOUNS},?\s?(?:{_STRENGTH}\s?)?(?:x\s?)?\(?{_PACK_SIZES}\b",
+            rf"\b(?:pack of|boîte de|packung mit|caja de|caja con) {_PACK_SIZES}\b",
+            r"胶囊|[×x*]\s?\d+\s?[片粒]",  # capsules; "×20片", twenty tablets
+        ]
+    ),
     re.IGNORECASE,
 )
 
@@ -246,9 +261,12 @@ class RuleScorer:
     def __init__(self, kb: KnowledgeBase, policy: RulePolicy | None = None):
         self.kb = kb
         self.policy = policy or RulePolicy()
-        # licensed medicines somewhere: substances the KB knows a brand of
+        # licensed medicines somewhere: substances the KB knows a brand of, and the classes
+        # that are medicines first (delorazepam drops are sold as "EN")
         self.medicines = frozenset(
-            sub.id for sub in kb.substances.values() if any(n.kind == "brand" for n in sub.names)
+            sub.id
+            for sub in kb.substances.values()
+            if sub.substance_class in MEDICINE_CLASSES or any(n.kind == "brand" for n in sub.names)
         )
 
     def assess_batch(
@@ -372,7 +390,11 @@ class RuleScorer:
                 sub = self.kb.get(str(det.attrs.get("substance_id") or ""))
                 strong_ids.add(sub.id if sub else str(det.value))
                 weight = 1.0 if sub else policy.unknown_cas_weight
-                ev.shop_sold.append(False)
+                # a laboratory supplier's acetone comes with its CAS number
+                ev.shop_sold.append(
+                    sub is not None
+                    and (sub.id in policy.pharmacy_sold or sub.substance_class in PHARMACY_CLASSES)
+                )
                 target = f"{sub.name}: {_controls_text(sub)}" if sub else "not in the KB"
                 ev.substance_reasons.append(f"CAS number {det.value} ({target})")
             elif det.kind == "analogue":
