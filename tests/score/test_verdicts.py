@@ -110,6 +110,8 @@ PLAIN_OFFERS = [
     ("ru-dead-drop", "Шишки Cheese 3г прикоп"),
     ("press-new", "[UK] 20x Pink Cartier 240mg"),
     ("fr-skenan", "Skenan 100mg x 14"),
+    ("wickr-weak-name", "Wickr only – 1lb indoor Gelato – USA"),
+    ("ru-street-gram", "Соль СК кристалл 1г"),
 ]  # fmt: skip
 
 # (test id, text, substance id, how the name was disguised)
@@ -392,6 +394,9 @@ HARD_NEGATIVES = [
     ("perfume-opium", "Yves Saint Laurent Opium Eau de Toilette 50ml"),
     ("terpenes", "OG Kush Terpene CBD E-liquid 1000mg 10ml"),
     ("feta-cheese", "Feta cheese 200g, Greek PDO"),
+    ("ru-salt", "Соль поваренная 1кг"),
+    ("ru-pharmacy-brand", "Лирика 75 мг 56 капсул"),
+    ("wheel-cleaner", "Autoglym wheel cleaner 500ml"),
     ("pack-after-strength", "Sudafed Decongestant Tablets 60mg x 12"),
 ]  # fmt: skip
 

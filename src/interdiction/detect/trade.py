@@ -109,6 +109,8 @@ SIGNALS: list[Signal] = [
         r"\b\d{3}\s?\+\s?mg\b",
         r"\b\d{3}\s?mg\s?\+",
         r"(?:^|[^\d.,])[1-5]\s?(?:g|gr|gram|grams|gramos|gramm|grammes|grammi)\b",
+        # the same steps in Russian shop titles: "0.5г", "1г", "3 гр"
+        r"(?:^|[^\d.,])(?:0?[.,][1-9]\d?|[1-5])\s?(?:г|гр)(?:\s|$|[.,;)])",
     ),
     *_signals(
         "street-price", "trade", 0.7, True,
@@ -224,12 +226,12 @@ SIGNALS: list[Signal] = [
         "contact", "trade", 0.6, False,
         _words("dm me", "dm for", "dms open", "pm me", "hmu", "hit me up", "hit me",
                "inbox me", "text me", "message me", "add me", "link in bio", "tap in",
-               "contact me", "contact us", "whatsapp me", "telegram me", "snap me", "wickr me",
-               "wickr", "threema", "kik me", "escribeme", "escribenos", "contactame", "mp moi",
+               "contact me", "contact us", "whatsapp me", "telegram me", "snap me", "threema",
+               "kik me", "escribeme", "escribenos", "contactame", "mp moi",
                "ecris moi", "schreib mir", "melde dich", "chama no", "manda mensagem"),
         r"\b(?:telegram|whatsapp|signal|snapchat|snap|tg)\s?[:@]",
         _words("contact telegram", "contacto telegram", "contact snap", "par snap", "sur snap",
-               "via telegram", "on telegram", "telegram only", "snap only", "wickr only",
+               "via telegram", "on telegram", "telegram only", "snap only",
                "hit my line", "app mij", "scrivimi", "escribe al privado", "al privado",
                "solo contatti seri", "commande par snap", "msg me",
                "mandame mensaje", "mandame un mensaje", "manda mensaje", "escribeme al dm",
@@ -239,6 +241,8 @@ SIGNALS: list[Signal] = [
         "пиши", "пишите", "в лс", "телеграм", "телега", "加微信", "微信", "联系", "تواصل",
         "راسلني", "واتساب",
     ),
+    # Wickr was the drug trade's messenger of choice: contact by it is drug-specific
+    *_signals("contact", "trade", 0.6, True, _words("wickr", "wickr me", "wickr only")),
     *_signals(
         "no-prescription", "trade", 0.9, False,
         _words("no medical records", "no medical records needed", "no rx needed",

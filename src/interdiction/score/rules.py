@@ -91,7 +91,7 @@ PILL_CLASSES = frozenset(
     {"benzodiazepine", "designer-benzodiazepine", "opioid", "synthetic-opioid", "sedative",
      "prescription"}
 )  # fmt: skip
-MG = re.compile(r"\d\s?mgs?\b", re.IGNORECASE)
+MG = re.compile(r"\d\s?(?:mgs?\b|мг)", re.IGNORECASE)
 # Ecstasy pills are also sold by count and colour before the press name: "5x Green Partyflock",
 # "500 Purple Doraemon" (a title opening; a shop writes "Tesla Model 3 mats, 2 pack").
 COUNT_AND_COLOUR = re.compile(
@@ -378,9 +378,7 @@ class RuleScorer:
                 strong_ids.add(sub.id)
                 rx_only = sub.substance_class in PHARMACY_CLASSES and not sub.controls
                 weight = policy.uncontrolled_weight if rx_only else 1.0
-                sold = sub.id in policy.pharmacy_sold or sub.substance_class in PHARMACY_CLASSES
-                sold = sold or (pharmacy_row is not None and sub.id in self.medicines)
-                ev.shop_sold.append(sold)
+                ev.shop_sold.append(self._shop_sold(sub, pharmacy_row is not None))
                 how = ", ".join(det.attrs.get("obfuscation") or ())
                 written = f" written {det.text!r} ({how})" if how else ""
                 ev.substance_reasons.append(
@@ -391,10 +389,7 @@ class RuleScorer:
                 strong_ids.add(sub.id if sub else str(det.value))
                 weight = 1.0 if sub else policy.unknown_cas_weight
                 # a laboratory supplier's acetone comes with its CAS number
-                ev.shop_sold.append(
-                    sub is not None
-                    and (sub.id in policy.pharmacy_sold or sub.substance_class in PHARMACY_CLASSES)
-                )
+                ev.shop_sold.append(self._shop_sold(sub, False))
                 target = f"{sub.name}: {_controls_text(sub)}" if sub else "not in the KB"
                 ev.substance_reasons.append(f"CAS number {det.value} ({target})")
             elif det.kind == "analogue":
@@ -435,8 +430,8 @@ class RuleScorer:
                     if id(det) not in confirmed:
                         det.attrs["ignored"] = True
                         continue
-                    ev.shop_sold.append(False)
                     sub = self.kb.get(str(det.value))
+                    ev.shop_sold.append(self._shop_sold(sub, pharmacy_row is not None))
                     weights.append(
                         policy.emoji_weight
                         if det.attrs.get("name_kind") == "emoji"
@@ -456,6 +451,15 @@ class RuleScorer:
                 ev.substance_reasons.append(f"ambiguous {quoted} ignored: no drug context")
         if weights:
             ev.substance = min(1.0, _combine(weights))
+
+    def _shop_sold(self, sub: Substance | None, pharmacy_row: bool) -> bool:
+        """Sold in shops and pharmacies too (or, on a row listed as pharmacies list medicines,
+        a licensed medicine): then only illicit-trade signals count."""
+        if sub is None:
+            return False
+        if sub.id in self.policy.pharmacy_sold or sub.substance_class in PHARMACY_CLASSES:
+            return True
+        return pharmacy_row and sub.id in self.medicines
 
     def _confirmed_by_kind(
         self, text: str, weak: list[Detection], detections: list[Detection]
