@@ -111,6 +111,8 @@ PLAIN_OFFERS = [
     ("press-new", "[UK] 20x Pink Cartier 240mg"),
     ("fr-skenan", "Skenan 100mg x 14"),
     ("wickr-weak-name", "Wickr only – 1lb indoor Gelato – USA"),
+    ("press-colour-count-after", "Blue Tesla (x25)"),
+    ("press-count-with-notes", "200x Green Ferrari - EU - bulk deal"),
     ("ru-street-gram", "Соль СК кристалл 1г"),
 ]  # fmt: skip
 
@@ -397,6 +399,8 @@ HARD_NEGATIVES = [
     ("ru-salt", "Соль поваренная 1кг"),
     ("ru-pharmacy-brand", "Лирика 75 мг 56 капсул"),
     ("wheel-cleaner", "Autoglym wheel cleaner 500ml"),
+    ("press-name-pair", "Red Rolex (x2)"),
+    ("press-name-model", "Blue Tesla Model 3 x2"),
     ("pack-after-strength", "Sudafed Decongestant Tablets 60mg x 12"),
 ]  # fmt: skip
 

@@ -94,15 +94,21 @@ PILL_CLASSES = frozenset(
 MG = re.compile(r"\d\s?(?:mgs?\b|мг)", re.IGNORECASE)
 # Ecstasy pills are also sold by count and colour before the press name: "5x Green Partyflock",
 # "500 Purple Doraemon" (a title opening; a shop writes "Tesla Model 3 mats, 2 pack").
-COUNT_AND_COLOUR = re.compile(
-    r"^\W*\d+\s?x?\s*(?:white|yellow|red|blue|green|pink|purple|orange|black|grey|gray|brown|"
-    r"gold|silver|peach|lime|beige|weiss|weisse|gelb|gelbe|rot|rote|blau|blaue|grun|grune|rosa|"
-    r"lila|wit|witte|geel|gele|rood|rode|blauw|blauwe|groen|groene|roze|paars|paarse)\s+\Z",
-    re.IGNORECASE,
+_COLOURS = (
+    r"(?:white|yellow|red|blue|green|pink|purple|orange|black|grey|gray|brown|gold|silver|peach"
+    r"|lime|beige|weiss|weisse|gelb|gelbe|rot|rote|blau|blaue|grun|grune|rosa|lila|wit|witte"
+    r"|geel|gele|rood|rode|blauw|blauwe|groen|groene|roze|paars|paarse)"
 )
-# ... with nothing after the name but the pill word or a note in brackets: "2x Red Tesla toy
-# car" is a toy.
-PRESS_CLOSING = re.compile(r"\s*(?:pills?|pillen|tabs?|tablets?|xtc)?\s*(?:[(\[].*)?\W*\Z", re.I)
+_PILL_WORDS = r"(?:pills?|pillen|tabs?|tablets?|xtc)"
+COUNT_AND_COLOUR = re.compile(
+    rf"^\W*\d+\s?(?:x|{_PILL_WORDS})?\s*{_COLOURS}\s+\Z", re.IGNORECASE
+)  # "5x Green ", "50 pills Blue "
+COLOUR_ONLY = re.compile(rf"^\W*{_COLOURS}\s+\Z", re.IGNORECASE)  # "Blue " before "Tesla (x25)"
+# ... with nothing after the name but the pill word, a note in brackets or a dash-separated
+# note ("- EU - bulk deal"): "2x Red Tesla toy car" is a toy.
+PRESS_CLOSING = re.compile(rf"\s*{_PILL_WORDS}?\s*(?:[(\[].*|\s[-–|]\s.*)?\W*\Z", re.IGNORECASE)
+# ... or a count closing the title: "Blue Tesla (x25)", "Pink Cartier x50"
+COUNT_CLOSING = re.compile(r"\s*\(?\s*x\s?(?:[5-9]|\d{2,})\s?\)?\W*\Z", re.IGNORECASE)
 STRENGTH_GAP = 2  # characters between the name and its strength: "Oxy 80mg", "oxy-80mg"
 OPENING = re.compile(r"\W*(?:\d+\s?x\s?)?\W*", re.IGNORECASE)  # nothing, or a count: "10x "
 # Buds are sold by weight (or by the pound and its fractions); strain names that are no
@@ -484,11 +490,11 @@ class RuleScorer:
                 pill = next((d for d in apart if _pill_strength(d)), None)
                 if pill is not None:
                     confirmed[id(det)] = f"a pill press name beside {pill.text!r}"
-                elif COUNT_AND_COLOUR.match(text, 0, det.start) and PRESS_CLOSING.match(
-                    text, det.end
-                ):
-                    opening = text[: det.start].strip()
-                    confirmed[id(det)] = f"a pill press name sold by count and colour {opening!r}"
+                elif (
+                    COUNT_AND_COLOUR.match(text, 0, det.start)
+                    and PRESS_CLOSING.match(text, det.end)
+                ) or (COLOUR_ONLY.match(text, 0, det.start) and COUNT_CLOSING.match(text, det.end)):
+                    confirmed[id(det)] = f"a pill press name sold by count and colour {text!r}"
             else:
                 weight = next(
                     (d for d in apart if d.value in AMOUNT_CATEGORIES and WEIGHT.search(d.text)),
