@@ -93,7 +93,7 @@ class CombinePolicy:
     # the detectors, raised two: food sold by weight reaches p = 0.98 in weak_named ("Do-si-dos
     # cookies 8 oz"), precision scales and tea samples 0.90-0.99 in unnamed ("0.01g", "3.5g
     # samples"); the price is about 80 Agora titles of 8,750.
-    named: float = 0.8
+    named: float = 0.75
     shop_sold: float = 0.98
     unnamed: float = 0.98
     weak_named: float = 0.985
