@@ -112,6 +112,7 @@ PLAIN_OFFERS = [
     ("fr-skenan", "Skenan 100mg x 14"),
     ("wickr-weak-name", "Wickr only – 1lb indoor Gelato – USA"),
     ("press-colour-count-after", "Blue Tesla (x25)"),
+    ("strain-bare-lb", "LB Blue Dream indoor"),
     ("press-count-with-notes", "200x Green Ferrari - EU - bulk deal"),
     ("ru-street-gram", "Соль СК кристалл 1г"),
 ]  # fmt: skip

@@ -68,6 +68,8 @@ SIGNALS: list[Signal] = [
         r"\b(?:one|two|three|four|five|ten|half a|half|a quarter|quarter|full)\s(?:gram|grams"
         r"|ounce|ounces|kilo|kilos|pound|pounds|lb|lbs)\b",
         r"\b\d+(?:[.,]\d)?\s?points?\b",
+        # a pound without a number, as cannabis wholesalers write it: "LB Blue Dream", "whole LB"
+        _words("lb", "whole lb", "a lb", "per lb", "half lb"),
         # a bare amount opening a title: "0.2 #3 Brown Heroin", "3.5 Hi Heat Cocaine"
         r"^\W*(?:0?\.\d{1,2}|[1-9]\.5)\s+[a-z#]",
         # a dose count sells edibles and blotters: "11 doses", "quad dose", "100x single dose"
