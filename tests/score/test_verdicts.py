@@ -113,6 +113,8 @@ PLAIN_OFFERS = [
     ("wickr-weak-name", "Wickr only – 1lb indoor Gelato – USA"),
     ("press-colour-count-after", "Blue Tesla (x25)"),
     ("strain-bare-lb", "LB Blue Dream indoor"),
+    ("pill-title-count-after", "Grey Audi 240mg x10"),
+    ("pill-title-count-before", "50 x Orange Kinder Surprise 220mg"),
     ("press-count-with-notes", "200x Green Ferrari - EU - bulk deal"),
     ("ru-street-gram", "Соль СК кристалл 1г"),
 ]  # fmt: skip
@@ -402,6 +404,9 @@ HARD_NEGATIVES = [
     ("wheel-cleaner", "Autoglym wheel cleaner 500ml"),
     ("press-name-pair", "Red Rolex (x2)"),
     ("press-name-model", "Blue Tesla Model 3 x2"),
+    ("supplement-colour", "Green Tea 250mg x 60"),
+    ("supplement-colour-2", "Red Yeast Rice 300mg x 60"),
+    ("hemp-delta-9", "Premium Hemp Flower Sour Space Candy 7g – Under 0.3% Δ9-THC"),
     ("pack-after-strength", "Sudafed Decongestant Tablets 60mg x 12"),
 ]  # fmt: skip
 

@@ -31,13 +31,27 @@ from interdiction.text.normalize import NEEDS_COMPACT_HS, compact, fold_name, lo
 _DEAL_VERB = r"\b(?:wtb|wts|selling|buying|cop|copping|anyone got|who has|looking for)\s+"
 # Forms that name no substance but point to one: a blotter dose in micrograms is LSD (or an
 # NBOMe), a "220+mg" pill is ecstasy. Weak: they count only in drug or trade context.
+_COLOUR = (
+    r"(?:white|yellow|red|blue|green|pink|purple|orange|black|grey|gray|brown|gold|silver"
+    r"|peach|lime|weiss|gelb|rot|blau|grun|rosa|lila|wit|geel|rood|blauw|groen|roze|paars)"
+)
+# (pattern in the lower view, substance, what it means, name kind of the detection)
 IMPLIED = (
-    (r"\b\d{2,4}\s?(?:ug|µg|mcg)\b", "lsd", "dose in micrograms (LSD-type blotter)"),
-    (r"\b[12]\d{2}\s?\+\s?mg\b", "mdma", "pill strength 100+ mg (ecstasy)"),
-    (r"\b[12]\d{2}\s?mg\s?\+", "mdma", "pill strength 100+ mg (ecstasy)"),
+    (r"\b\d{2,4}\s?(?:ug|µg|mcg)\b", "lsd", "dose in micrograms (LSD-type blotter)", "implied"),
+    (r"\b[12]\d{2}\s?\+\s?mg\b", "mdma", "pill strength 100+ mg (ecstasy)", "implied"),
+    (r"\b[12]\d{2}\s?mg\s?\+", "mdma", "pill strength 100+ mg (ecstasy)", "implied"),
     # the one- and two-letter slang too short to match alone, as the object of a deal
-    (_DEAL_VERB + r"(?:some\s+)?k\b", "ketamine", "'k' bought or sold (ketamine)"),
-    (_DEAL_VERB + r"(?:some\s+)?md\b", "mdma", "'md' bought or sold (MDMA)"),
+    (_DEAL_VERB + r"(?:some\s+)?k\b", "ketamine", "'k' bought or sold (ketamine)", "implied"),
+    (_DEAL_VERB + r"(?:some\s+)?md\b", "mdma", "'md' bought or sold (MDMA)", "implied"),
+    # an ecstasy pill titled by colour, logo and strength, the logo one no KB lists ("Grey
+    # Audi 240mg", "10x Orange Kinder Surprise 220mg"): the scorer wants a count beside it
+    (
+        r"^\W*(?:\d+\s?x\s?)?" + _COLOUR + r"\s+[a-z][a-z'&-]*(?:\s[a-z][a-z'&-]*)?\s?"
+        r"[1-3]\d{2}\s?mg\b",
+        "mdma",
+        "a pill's colour, logo and strength (ecstasy)",
+        "pill-title",
+    ),
 )
 WEIGHT_STRONG = 1.0
 WEIGHT_WEAK = 0.4
@@ -249,6 +263,7 @@ class SubstanceTermDetector(Detector):
     finds = ("substance",)
     examples = (
         Example("Fentanyl powder 1g", finds=(("substance", "fentanyl"),)),
+        Example("Grey Audi 240mg x10", finds=(("substance", "mdma"),), note="a pill's title"),
         Example("f3nt@nyl pressed pills", finds=(("substance", "fentanyl"),)),
         Example("ｆｅｎｔａｎｙｌ available", finds=(("substance", "fentanyl"),)),
         Example("F E N T A N Y L", finds=(("substance", "fentanyl"),)),
@@ -336,7 +351,7 @@ class SubstanceTermDetector(Detector):
                 )
 
     def _implied_detection(self, text: str, start: int, end: int, index: int) -> Detection:
-        _, substance_id, meaning = self._implied[index]
+        _, substance_id, meaning, name_kind = self._implied[index]
         return Detection(
             detector=self.name,
             kind="substance",
@@ -345,7 +360,7 @@ class SubstanceTermDetector(Detector):
             text=text[start:end],
             value=substance_id,
             weight=WEIGHT_WEAK,
-            attrs={"name": meaning, "name_kind": "implied", "match": "weak", "obfuscation": []},
+            attrs={"name": meaning, "name_kind": name_kind, "match": "weak", "obfuscation": []},
         )
 
     def _scan_compacted(

@@ -440,10 +440,12 @@ SIGNALS: list[Signal] = [
                "licensed producer", "licensed store", "medicinal cannabis", "medicinale cannabis",
                "medizinal cannabis", "medizinalcannabis", "cannabis flos"),
         r"\b(?:18|19|21)\+(?:\s|$|[,.;)])",
-        r"\bthc\s?(?:<|≤|less than|under|below|max\.?|unter|inferior a|moins de|menos de|meno di"
-        r"|minder dan)\s?0?[.,][0-3]\d?\s?%",
-        r"(?:<|≤)\s?0?[.,][0-3]\d?\s?%\s?(?:of\s)?thc\b",
-        r"\b0?[.,][0-3]\d?\s?%\s?thc\b",
+        # "THC < 0.2%", "under 0.3% Δ9-THC", "0.2% THC" (Δ9 or delta-9 written before it)
+        r"\b(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc\s?(?:<|≤|less than|under|below|max\.?|unter"
+        r"|inferior a|moins de|menos de|meno di|minder dan)\s?0?[.,][0-3]\d?\s?%",
+        r"(?:<|≤|under|below|less than|max\.?)\s?0?[.,][0-3]\d?\s?%\s?(?:of\s)?"
+        r"(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc\b",
+        r"\b0?[.,][0-3]\d?\s?%\s?(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc\b",
     ),
     # a perfume is named for its mood ("Opium", "Black Opium", "Poison"), not its contents
     *_signals(

@@ -480,6 +480,11 @@ class RuleScorer:
         confirmed: dict[int, str] = {}
         for det in weak:
             kind = det.attrs.get("name_kind")
+            if kind == "pill-title":
+                count = _pill_count(text, det)
+                if count is not None:
+                    confirmed[id(det)] = f"an ecstasy pill's title, sold by count {count!r}"
+                continue
             if kind not in ("press", "strain"):
                 dose = self._strength_beside(text, det, detections)
                 if dose is not None:
@@ -538,6 +543,28 @@ def _pill_strength(det: Detection) -> bool:
     return det.value == "pill-press" or (
         det.value == "dose" and PILL_STRENGTH.search(det.text) is not None
     )
+
+
+# a count of pills opening or after the pill's title: "10x", "x10", "10 pack", "25 pills"
+PILL_COUNT = re.compile(r"\bx\s?\d+|\b\d+\s?x\b|\b\d+\s?(?:pack|pills?|pcs|tabs|stk|stuck)\b", re.I)
+OPENING_COUNT = re.compile(r"\W*\d+\s?x", re.IGNORECASE)
+# supplements named by a colour, whose strengths and counts look like a pill's
+SUPPLEMENT_WORDS = re.compile(
+    r"\b(?:tea|coffee|yeast|clover|cohosh|dock|seeds?|pepper|beans?|willow|garlic|maca|ginseng"
+    r"|rice|algae|kidney|mussel|cabbage|onion|vervain|mulberry|tulsi|sage)\b",
+    re.IGNORECASE,
+)
+
+
+def _pill_count(text: str, title: Detection) -> str | None:
+    """The count an ecstasy pill's title is sold by, or None (or a supplement's title)."""
+    if SUPPLEMENT_WORDS.search(title.text):
+        return None
+    opening = OPENING_COUNT.match(title.text)
+    if opening:
+        return opening.group(0).strip()
+    after = PILL_COUNT.search(text, title.end)
+    return after.group(0) if after else None
 
 
 def _overlap(a: Detection, b: Detection) -> bool:
