@@ -405,6 +405,8 @@ HARD_NEGATIVES = [
     ("press-name-pair", "Red Rolex (x2)"),
     ("press-name-model", "Blue Tesla Model 3 x2"),
     ("supplement-colour", "Green Tea 250mg x 60"),
+    ("lipstick-grams", "Charlotte Tilbury Pillow Talk Matte Revolution Lipstick 3.5g"),
+    ("sweets-grams", "Warheads Extreme Sour Hard Candy 28g"),
     ("supplement-colour-2", "Red Yeast Rice 300mg x 60"),
     ("hemp-delta-9", "Premium Hemp Flower Sour Space Candy 7g – Under 0.3% Δ9-THC"),
     ("pack-after-strength", "Sudafed Decongestant Tablets 60mg x 12"),

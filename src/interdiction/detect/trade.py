@@ -447,11 +447,14 @@ SIGNALS: list[Signal] = [
         r"(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc\b",
         r"\b0?[.,][0-3]\d?\s?%\s?(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc\b",
     ),
-    # a perfume is named for its mood ("Opium", "Black Opium", "Poison"), not its contents
+    # a perfume is named for its mood ("Opium", "Black Opium", "Poison"), not its contents, and
+    # make-up comes in grams ("Pillow Talk lipstick 3.5g")
     *_signals(
-        "perfume", "context", 0.9, False,
+        "cosmetics", "context", 0.9, False,
         _words("eau de toilette", "eau de parfum", "parfum", "perfume", "cologne", "aftershave",
-               "edt", "edp", "body mist"),
+               "edt", "edp", "body mist", "lipstick", "lip gloss", "lip balm", "eyeshadow",
+               "eye shadow", "mascara", "blusher", "bronzer", "highlighter", "concealer",
+               "nail polish", "lustre dust", "luster dust", "edible glitter"),
     ),
     *_signals(
         "negation", "context", 0.8, False,
@@ -499,6 +502,7 @@ class TradeSignalDetector(Detector):
         Example("Tilidin 50 mg 20 St. (Rp)", finds=(("context", "pharmacy"),), note="Rx mark"),
         Example("Tramadol 50 mg 20 kapsułek – lek na receptę", finds=(("context", "pharmacy"),)),
         Example("CBD oil 5%, THC < 0.2%", finds=(("context", "legal-cannabis"),)),
+        Example("YSL Opium eau de parfum 50ml", finds=(("context", "cosmetics"),)),
         Example("My doctor prescribed it, side effects were mild", finds=(("context", "medical"),)),
         Example("See you at the park at 5", absent=("*",)),
     )
