@@ -441,10 +441,15 @@ SIGNALS: list[Signal] = [
                "medizinal cannabis", "medizinalcannabis", "cannabis flos"),
         r"\b(?:18|19|21)\+(?:\s|$|[,.;)])",
         # "THC < 0.2%", "under 0.3% Δ9-THC", "0.2% THC" (Δ9 or delta-9 written before it)
-        r"\b(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc\s?(?:<|≤|less than|under|below|max\.?|unter"
-        r"|inferior a|moins de|menos de|meno di|minder dan)\s?0?[.,][0-3]\d?\s?%",
-        r"(?:<|≤|under|below|less than|max\.?)\s?0?[.,][0-3]\d?\s?%\s?(?:of\s)?"
+        r"\b(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc(?:[- ]?(?:gehalt|content|level))?\s?(?:<|≤"
+        r"|less than|under|below|max\.?|unter|inferior a|inferior al|inferiore a|inferiore al"
+        r"|inferiore allo|inferieur a|moins de|menos de|menor que|meno di|minder dan|ponizej"
+        r"|mindre an|lavere enn|alle)\s?0?[.,][0-3]\d?\s?%",
+        r"\btaux de thc inferieur a 0?[.,][0-3]",
+        r"(?:<|≤|under|below|less than|max\.?)\s?0?[.,][0-3]\d?\s?%\s?(?:of\s)?(?:total\s)?"
         r"(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc\b",
+        # a CBD product: what legal hemp shops sell (markets rarely list it)
+        _words("cbd"),
         r"\b0?[.,][0-3]\d?\s?%\s?(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc\b",
     ),
     # a perfume is named for its mood ("Opium", "Black Opium", "Poison"), not its contents, and

@@ -131,7 +131,8 @@ _PACK_SIZES = r"(?:4|6|7|8|10|12|14|16|18|20|21|24|28|30|32|48|50|56|60|84|90|98
 _DOSAGE_NOUNS = (
     r"(?:tablets?|capsules?|caplets?|softgels?|sachets?|lozenges?|patches|tabletten|kapseln"
     r"|tabletki|tabletek|tabletas|comprimidos|comprim[eé]s|c[aá]psulas|g[eé]lules|compresse"
-    r"|kaps[uü]l|kapsu[lł]ek|таблеток|таблетки|капсул|st\.|stück)"
+    r"|kaps[uü]l|kapsu[lł]ek|tabletter|kapslar|kapsler|tabletit|kapselit|таблеток|таблетки"
+    r"|капсул|st\.|stück)"
 )
 _STRENGTH = r"\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg|g|ml|мг|мл)"
 PHARMACY_FORM = re.compile(
@@ -142,12 +143,14 @@ PHARMACY_FORM = re.compile(
             r"|transdermal patches|elixir|linctus|solution for injection|injectievloeistof"
             r"|hard capsules|soft capsules|soluble tablets|effervescent|retardtabletten"
             r"|filmtabletten|hartkapseln|quadris[eé]cables?|pellicul[eé]s|gocce orali"
-            r"|oral drops|comprimidos revestidos)\b",
+            r"|oral drops|comprimidos revestidos|nasal spray|oromucosal spray)\b",
             r"\bb/\d+\b",  # a French box: "B/30"
             # the strength, then the pack: "50 mg 20 kapsül", "7.5mg 28 tablets"
             rf"\b{_STRENGTH},?\s+{_PACK_SIZES}\s?{_DOSAGE_NOUNS}(?!\w)",
             # the dosage form, then the pack: "Tablets 28", "Tablets (28)", "Tablets 60mg x 12"
-            rf"\b{_DOSAGE_NOUNS},?\s?(?:{_STRENGTH}\s?)?(?:x\s?)?\(?{_PACK_SIZES}\b",
+            # (a brand in brackets may come between: "Capsules (OxyNorm) 56")
+            rf"\b{_DOSAGE_NOUNS},?\s?(?:{_STRENGTH}\s?)?(?:\([^)]{{1,30}}\)\s?)?(?:x\s?)?\(?"
+            rf"{_PACK_SIZES}\b",
             rf"\b(?:pack of|boîte de|packung mit|caja de|caja con) {_PACK_SIZES}\b",
             r"胶囊|[×x*]\s?\d+\s?[片粒]",  # capsules; "×20片", twenty tablets
         ]
