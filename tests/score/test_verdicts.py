@@ -115,6 +115,10 @@ PLAIN_OFFERS = [
     ("strain-bare-lb", "LB Blue Dream indoor"),
     ("pill-title-count-after", "Grey Audi 240mg x10"),
     ("pill-title-count-before", "50 x Orange Kinder Surprise 220mg"),
+    ("price-tiers", "🚀 SAME DAY 🚀 London drop – Kush 3.5 / 7 / 14 / 28"),
+    ("pl-pieces", "Ecstasy Punisher niebieski 10 szt"),
+    ("route-domestic-after", "HP Master Kush - domestic US"),
+    ("litres", "Ayahuasca brew 1L"),
     ("press-count-with-notes", "200x Green Ferrari - EU - bulk deal"),
     ("ru-street-gram", "Соль СК кристалл 1г"),
 ]  # fmt: skip

@@ -81,9 +81,11 @@ SIGNALS: list[Signal] = [
         r"\bx\s?\d+\b",
         "грамм", r"\d+\s?(?:гр|г|кг|шт)", "克", "公斤", "粒",
         # counts and units of other languages: "30 таблеток", "1 onza", "25 Stück", "30 ct"
-        r"\d+\s?(?:таблет|капсул|марк|пакет)",
-        r"\b\d+\s?(?:onzas?|stuck|sztuk|cachets|tabletek|tabletki|tabletten|comprimidos"
-        r"|cps|count|ct|bundles?|bags)\b",
+        r"\d+\s?(?:таб|капс|марк|пакет)",
+        r"\b\d+\s?(?:onzas?|stuck|sztuk|szt|cachets|tabletek|tabletki|tabletten|comprimidos"
+        r"|cps|count|ct|bundles?|bags|kartonik\w*|l|liters?|litres?|liter)\b",
+        # price tiers by amount, as vendors list them: "3.5 / 7 / 14 / 28", "100 / 500 / 1000"
+        r"\b\d+(?:[.,]\d+)?\s?/\s?\d+(?:[.,]\d+)?\s?/\s?\d+(?:[.,]\d+)?\b",
         r"\d\s?(?:غرام|جرام)",
     ),
     *_signals(
@@ -148,6 +150,7 @@ SIGNALS: list[Signal] = [
         r"\b(?:eu|us|usa|uk|aus|au|can|ca|nl|de|fr|es|ww)\s?(?:to|2|>|->)\s?"
         r"(?:eu|us|usa|uk|aus|au|can|ca|ww|worldwide)\b",
         r"\b(?:aus|au|us|usa|uk|can|eu|nl|de|nz) domestic\b",
+        r"\bdomestic (?:aus|au|us|usa|uk|can|eu|nl|de|nz)\b",
         _words("ndd", "uk ndd", "ww shipping"),
     ),
     # every web shop ships abroad: a route in words is shipping, not a drug market's mark
