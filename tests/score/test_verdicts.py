@@ -41,7 +41,7 @@ PLAIN_OFFERS = [
     # a name with a hyphenated letter ("2C-I", "5-MeO") is no first-person story
     ("2ci-dose", "2C-I 25mg x 10"),
     ("5meo-gram", "5-MeO-DMT 1g"),
-    ("pipe-for-l", "tra|ma|do| powder 10g"),
+    ("pipe-for-l", "tramado| powder 10g"),
     # how dark-web markets sell buds: hand-trimmed, finalise early
     ("fe-hand-trimmed", "*FE SPECIAL* Sour Diesel 1/2 lb (227g) || Greenhouse || Hand-Trimmed"),
     ("sustanon-strength", "Sustanon 250 10ml"),
@@ -419,6 +419,14 @@ HARD_NEGATIVES = [
     ("pharmacy-sv", "Sobril 10 mg 30 tabletter"),
     ("pharmacy-brand-between", "Oxycodone 5mg Capsules (OxyNorm) 56"),
     ("hemp-protein-ru", "Конопляный протеин 500 г"),
+    # strong names that are everyday words somewhere (kb/curated/everyday-words.yaml)
+    ("android-phone", "Android phone 64GB for sale, £90, ships next day"),
+    ("mph-car", "Top speed 150 mph, for sale £3,000"),
+    ("lacquer-nl", "Flexa Strak in de Lak Hoogglans Wit 750 ml"),
+    ("cat-food-jellies", "Felix Sensations Jellies kapsičky pro kočky 12 x 85 g"),
+    ("glue-ounces", "Gorilla Original Gorilla Glue, Waterproof Polyurethane Glue, 2 Ounce Bottle"),
+    ("weed-n-feed", "Yates Weed'n'Feed Lawn Fertiliser 4kg"),
+    ("pharmacy-strip", "Ultracet Tablet | Strip of 15 Tablets"),
     ("supplement-colour-2", "Red Yeast Rice 300mg x 60"),
     ("hemp-delta-9", "Premium Hemp Flower Sour Space Candy 7g – Under 0.3% Δ9-THC"),
     ("pack-after-strength", "Sudafed Decongestant Tablets 60mg x 12"),

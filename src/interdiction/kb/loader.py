@@ -140,7 +140,8 @@ def _merge_into(
     A name that already identifies another entry (``owner``: merge key -> substance id) stays
     with that entry: source lists often attach a sibling's name (d-amphetamine on amphetamine).
     A ``curated`` vocabulary may turn a weak name strong, or say which kind of weak name it is
-    (a strain, a pill press); derived data never does.
+    (a strain, a pill press), or make a strong name weak (an everyday word somewhere: "AMT" is
+    German for an office, "mph" a speed); derived data never does.
     """
     seen = {merge_key(n.text) or n.text: n for n in target.names}
     for name in extra.names:
@@ -158,6 +159,12 @@ def _merge_into(
             # a curator made it a strong name, or a weak name of a kind (strain, press)
             target.names[target.names.index(have)] = name
             seen[key] = name
+            continue
+        if curated and have is not None and name.kind == "weak" and not have.weak:
+            # the name keeps its kind (preferred, brand ...) and counts only with drug context
+            weakened = Name(have.text, have.kind, weak=True, source=have.source)
+            target.names[target.names.index(have)] = weakened
+            seen[key] = weakened
             continue
         if key not in seen:
             kind = "synonym" if name.kind == "preferred" else name.kind

@@ -152,6 +152,7 @@ PHARMACY_FORM = re.compile(
             rf"\b{_DOSAGE_NOUNS},?\s?(?:{_STRENGTH}\s?)?(?:\([^)]{{1,30}}\)\s?)?(?:x\s?)?\(?"
             rf"{_PACK_SIZES}\b",
             rf"\b(?:pack of|boîte de|packung mit|caja de|caja con) {_PACK_SIZES}\b",
+            r"\bstrip of \d+\b",  # Indian pharmacies: "Strip of 15 Tablets"
             r"胶囊|[×x*]\s?\d+\s?[片粒]",  # capsules; "×20片", twenty tablets
         ]
     ),
