@@ -541,9 +541,14 @@ def _keep_longest(detections: list[Detection]) -> list[Detection]:
     """Drop matches inside a longer match ("crystal" inside "crystal meth"). A plain name wins
     over an ambiguous phrase around it: "MDMA" in "mdma pills", whatever the lengths."""
     strong = _longest_first([d for d in detections if d.attrs.get("match") != "weak"])
+    # a pill's title ("Blue Tesla 240mg") keeps the press name inside it: either may be confirmed
+    titles = [d for d in detections if d.attrs.get("name_kind") == "pill-title"]
     weak = [
         d
-        for d in _longest_first([d for d in detections if d.attrs.get("match") == "weak"])
+        for d in _longest_first(
+            [d for d in detections if d.attrs.get("match") == "weak" and d not in titles]
+        )
+        + titles
         if not any(d.start < s.end and s.start < d.end for s in strong)
     ]
     return sorted(strong + weak, key=lambda d: (d.start, d.end))

@@ -83,7 +83,10 @@ SIGNALS: list[Signal] = [
         # counts and units of other languages: "30 таблеток", "1 onza", "25 Stück", "30 ct"
         r"\d+\s?(?:таб|капс|марк|пакет)",
         r"\b\d+\s?(?:onzas?|stuck|sztuk|szt|cachets|tabletek|tabletki|tabletten|comprimidos"
-        r"|cps|count|ct|bundles?|bags|kartonik\w*|l|liters?|litres?|liter)\b",
+        r"|cps|count|ct|bundles?|bags|kartonik\w*|l|liters?|litres?|liter|stuks|vial|kpl"
+        r"|tablettia|grammaa|nappia)\b",
+        # a fraction of an ounce written alone: "Chemdawg 1/8", "Purple Haze 1/4"
+        r"(?:^|\s)(?:1/8|1/4|1/2)(?:\s|$)",
         # price tiers by amount, as vendors list them: "3.5 / 7 / 14 / 28", "100 / 500 / 1000"
         r"\b\d+(?:[.,]\d+)?\s?/\s?\d+(?:[.,]\d+)?\s?/\s?\d+(?:[.,]\d+)?\b",
         r"\d\s?(?:غرام|جرام)",

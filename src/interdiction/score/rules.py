@@ -115,7 +115,7 @@ OPENING = re.compile(r"\W*(?:\d+\s?x\s?)?\W*", re.IGNORECASE)  # nothing, or a c
 # food or other weighed goods ("Headband", "Amnesia") count beside a weight in a listing.
 WEIGHT = re.compile(
     r"\d\s*(?:g|gr|gram|grams|gramm|gramos|oz|ounces?|lbs?|pounds?|kg|kilos?)\b"
-    r"|\b(?:qp|hp|lb|zip|zips|half oz|quarter oz)\b"
+    r"|\b(?:qp|hp|lb|zip|zips|half oz|quarter oz)\b|(?:^|\s)1/[248](?:\s|$)"
     r"|\b(?:one|two|three|four|five|ten|half a|half|a quarter|quarter|full)\s(?:gram|grams"
     r"|ounce|ounces|kilo|kilos|pound|pounds|lb|lbs)\b",
     re.IGNORECASE,
