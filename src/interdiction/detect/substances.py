@@ -29,12 +29,15 @@ from interdiction.text.normalize import NEEDS_COMPACT_HS, compact, fold_name, lo
 
 # a word of buying or selling before what is dealt ("wtb k", "selling md")
 _DEAL_VERB = r"\b(?:wtb|wts|selling|buying|cop|copping|anyone got|who has|looking for)\s+"
+# Colours ecstasy pills are titled by (English, German, Dutch; as the lower view writes them)
+PILL_COLOURS = (
+    "white", "yellow", "red", "blue", "green", "pink", "purple", "orange", "black", "grey", "gray",
+    "brown", "gold", "silver", "peach", "lime", "weiss", "gelb", "rot", "blau", "grun", "rosa",
+    "lila", "wit", "geel", "rood", "blauw", "groen", "roze", "paars",
+)  # fmt: skip
+_COLOUR = "(?:" + "|".join(PILL_COLOURS) + ")"
 # Forms that name no substance but point to one: a blotter dose in micrograms is LSD (or an
 # NBOMe), a "220+mg" pill is ecstasy. Weak: they count only in drug or trade context.
-_COLOUR = (
-    r"(?:white|yellow|red|blue|green|pink|purple|orange|black|grey|gray|brown|gold|silver"
-    r"|peach|lime|weiss|gelb|rot|blau|grun|rosa|lila|wit|geel|rood|blauw|groen|roze|paars)"
-)
 # (pattern in the lower view, substance, what it means, name kind of the detection)
 IMPLIED = (
     (r"\b\d{2,4}\s?(?:ug|µg|mcg)\b", "lsd", "dose in micrograms (LSD-type blotter)", "implied"),
@@ -542,12 +545,11 @@ def _keep_longest(detections: list[Detection]) -> list[Detection]:
     over an ambiguous phrase around it: "MDMA" in "mdma pills", whatever the lengths."""
     strong = _longest_first([d for d in detections if d.attrs.get("match") != "weak"])
     # a pill's title ("Blue Tesla 240mg") keeps the press name inside it: either may be confirmed
-    titles = [d for d in detections if d.attrs.get("name_kind") == "pill-title"]
+    weak = [d for d in detections if d.attrs.get("match") == "weak"]
+    titles = [d for d in weak if d.attrs.get("name_kind") == "pill-title"]
     weak = [
         d
-        for d in _longest_first(
-            [d for d in detections if d.attrs.get("match") == "weak" and d not in titles]
-        )
+        for d in _longest_first([d for d in weak if d.attrs.get("name_kind") != "pill-title"])
         + titles
         if not any(d.start < s.end and s.start < d.end for s in strong)
     ]

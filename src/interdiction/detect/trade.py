@@ -39,6 +39,8 @@ def _words(*phrases: str) -> str:
 
 
 _NUM = r"\d+(?:[.,]\d+)?"
+_THC = r"(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc"  # "THC", "Δ9-THC", "delta-9 THC"
+_HEMP_LIMIT = r"0?[.,][0-3]\d?\s?%"  # the THC limits of legal hemp: "0.2 %", "0,3%"
 
 SIGNALS: list[Signal] = [
     *_signals(
@@ -447,16 +449,16 @@ SIGNALS: list[Signal] = [
                "medizinal cannabis", "medizinalcannabis", "cannabis flos"),
         r"\b(?:18|19|21)\+(?:\s|$|[,.;)])",
         # "THC < 0.2%", "under 0.3% Δ9-THC", "0.2% THC" (Δ9 or delta-9 written before it)
-        r"\b(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc(?:[- ]?(?:gehalt|content|level))?\s?(?:<|≤"
-        r"|less than|under|below|max\.?|unter|inferior a|inferior al|inferiore a|inferiore al"
-        r"|inferiore allo|inferieur a|moins de|menos de|menor que|meno di|minder dan|ponizej"
-        r"|mindre an|lavere enn|alle)\s?0?[.,][0-3]\d?\s?%",
+        r"\b" + _THC + r"(?:[- ]?(?:gehalt|content|level))?\s?(?:<|≤|less than|under|below"
+        r"|max\.?|unter|inferior a|inferior al|inferiore a|inferiore al|inferiore allo"
+        r"|inferieur a|moins de|menos de|menor que|meno di|minder dan|ponizej|mindre an"
+        r"|lavere enn|alle)\s?" + _HEMP_LIMIT,
         r"\btaux de thc inferieur a 0?[.,][0-3]",
-        r"(?:<|≤|under|below|less than|max\.?)\s?0?[.,][0-3]\d?\s?%\s?(?:of\s)?(?:total\s)?"
-        r"(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc\b",
+        r"(?:<|≤|under|below|less than|max\.?)\s?" + _HEMP_LIMIT + r"\s?(?:of\s)?(?:total\s)?"
+        + _THC + r"\b",
+        r"\b" + _HEMP_LIMIT + r"\s?" + _THC + r"\b",
         # a CBD product: what legal hemp shops sell (markets rarely list it)
         _words("cbd"),
-        r"\b0?[.,][0-3]\d?\s?%\s?(?:(?:δ|∆|delta)[ -]?9[ -]?)?thc\b",
     ),
     # a perfume is named for its mood ("Opium", "Black Opium", "Poison"), not its contents, and
     # make-up comes in grams ("Pillow Talk lipstick 3.5g")

@@ -88,11 +88,11 @@ class CombinePolicy:
     """
 
     # chosen on held-out sources (scripts/train_default_model.py --cases): each case's
-    # threshold clears the highest held-out shop or catalogue text of its case (named by about
-    # 0.04; shop_sold: pharmacy rows are the rules' call). The shelf set, written apart from
-    # the detectors, raised two: food sold by weight reaches p = 0.98 in weak_named ("Do-si-dos
-    # cookies 8 oz"), precision scales and tea samples 0.90-0.99 in unnamed ("0.01g", "3.5g
-    # samples"); the price is about 80 Agora titles of 8,750.
+    # threshold clears the highest held-out shop or catalogue text of its case (named: nothing
+    # but Agora's own drug books above 0.70; shop_sold: pharmacy rows are the rules' call). The
+    # shelf set, written apart from the detectors, raised two: food sold by weight reaches
+    # p = 0.98 in weak_named ("Do-si-dos cookies 8 oz"), precision scales and tea samples
+    # 0.90-0.99 in unnamed ("0.01g", "3.5g samples"); the price is about 80 Agora titles of 8,750.
     named: float = 0.75
     shop_sold: float = 0.98
     unnamed: float = 0.98

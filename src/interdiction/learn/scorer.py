@@ -148,11 +148,7 @@ class ModelScorer:
             if det.kind in ("cas", "analogue"):
                 return False
             sub = self.kb.get(str(det.value or det.attrs.get("substance_id") or ""))
-            if sub is None:
-                continue
-            sold = sub.id in self.rules.policy.pharmacy_sold
-            sold = sold or (medicines_too and sub.id in self.rules.medicines)
-            if not (sold or sub.substance_class in PHARMACY_CLASSES):
+            if sub is not None and not self.rules.shop_sold(sub, medicines_too):
                 return False
         return bool(counted)
 

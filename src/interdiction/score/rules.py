@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from interdiction.detect.substances import PILL_COLOURS
 from interdiction.kb import KnowledgeBase
 from interdiction.model import Assessment, Detection, Label, Substance
 
@@ -94,11 +95,11 @@ PILL_CLASSES = frozenset(
 MG = re.compile(r"\d\s?(?:mgs?\b|мг)", re.IGNORECASE)
 # Ecstasy pills are also sold by count and colour before the press name: "5x Green Partyflock",
 # "500 Purple Doraemon" (a title opening; a shop writes "Tesla Model 3 mats, 2 pack").
-_COLOURS = (
-    r"(?:white|yellow|red|blue|green|pink|purple|orange|black|grey|gray|brown|gold|silver|peach"
-    r"|lime|beige|weiss|weisse|gelb|gelbe|rot|rote|blau|blaue|grun|grune|rosa|lila|wit|witte"
-    r"|geel|gele|rood|rode|blauw|blauwe|groen|groene|roze|paars|paarse)"
-)
+# the pill colours of the substance detector, and the forms an adjective takes before a noun
+_COLOURS = "(?:" + "|".join(
+    (*PILL_COLOURS, "beige", "weisse", "gelbe", "rote", "blaue", "grune", "witte", "gele",
+     "rode", "blauwe", "groene", "paarse")
+) + ")"  # fmt: skip
 _PILL_WORDS = r"(?:pills?|pillen|tabs?|tablets?|xtc)"
 COUNT_AND_COLOUR = re.compile(
     rf"^\W*\d+\s?(?:x|{_PILL_WORDS})?\s*{_COLOURS}\s+\Z", re.IGNORECASE
@@ -388,7 +389,7 @@ class RuleScorer:
                 strong_ids.add(sub.id)
                 rx_only = sub.substance_class in PHARMACY_CLASSES and not sub.controls
                 weight = policy.uncontrolled_weight if rx_only else 1.0
-                ev.shop_sold.append(self._shop_sold(sub, pharmacy_row is not None))
+                ev.shop_sold.append(self.shop_sold(sub, pharmacy_row is not None))
                 how = ", ".join(det.attrs.get("obfuscation") or ())
                 written = f" written {det.text!r} ({how})" if how else ""
                 ev.substance_reasons.append(
@@ -399,7 +400,7 @@ class RuleScorer:
                 strong_ids.add(sub.id if sub else str(det.value))
                 weight = 1.0 if sub else policy.unknown_cas_weight
                 # a laboratory supplier's acetone comes with its CAS number
-                ev.shop_sold.append(self._shop_sold(sub, False))
+                ev.shop_sold.append(self.shop_sold(sub, False))
                 target = f"{sub.name}: {_controls_text(sub)}" if sub else "not in the KB"
                 ev.substance_reasons.append(f"CAS number {det.value} ({target})")
             elif det.kind == "analogue":
@@ -441,7 +442,7 @@ class RuleScorer:
                         det.attrs["ignored"] = True
                         continue
                     sub = self.kb.get(str(det.value))
-                    ev.shop_sold.append(self._shop_sold(sub, pharmacy_row is not None))
+                    ev.shop_sold.append(self.shop_sold(sub, pharmacy_row is not None))
                     weights.append(
                         policy.emoji_weight
                         if det.attrs.get("name_kind") == "emoji"
@@ -462,7 +463,7 @@ class RuleScorer:
         if weights:
             ev.substance = min(1.0, _combine(weights))
 
-    def _shop_sold(self, sub: Substance | None, pharmacy_row: bool) -> bool:
+    def shop_sold(self, sub: Substance | None, pharmacy_row: bool) -> bool:
         """Sold in shops and pharmacies too (or, on a row listed as pharmacies list medicines,
         a licensed medicine): then only illicit-trade signals count."""
         if sub is None:
